@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+# tcplat: one binary, one BPF skeleton per feature, artefacts in .output/.
+# Quiet by default; V=1 shows the commands.
+
+OUTPUT := .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUTPUT) -Isrc
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUTPUT) -Isrc
+LDLIBS := -lbpf -lelf -lz -lm
+
+FEATURES := connect
+# Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
+PURE := parse addr json opts backend privs connect_opts connect_format
+USER := main evloop $(PURE) $(FEATURES)
+TOOLS := nfq_delay lat_client lat_server
+UNIT_TESTS := test_parse test_json test_connect_opts test_connect_format test_backend
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+# Keep the BPF objects and skeletons between builds.
+.SECONDARY:
+.PHONY: all deps run check test test-unit test-integration tools clean
+
+all: tcplat tools
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+# The two commands of README.md.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./tcplat connect $(ARGS)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory test
+
+test: all $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+	$(Q)tests/run-all.sh
+
+test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+	$(Q)tests/unit/run.sh
+
+test-integration: all
+	$(Q)tests/integration/run.sh
+
+$(OUTPUT) $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,BTF,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUTPUT)/%.bpf.o: src/%.bpf.c src/%.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+# Every user object may include any skeleton; they are few and small.
+$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) $(FEATURES:%=$(OUTPUT)/%.skel.h) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+tcplat: $(USER:%=$(OUTPUT)/%.o)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+tools: $(TOOLS:%=$(OUTPUT)/tests/%)
+
+$(OUTPUT)/tests/nfq_delay: LDLIBS := -lnetfilter_queue -lnfnetlink
+$(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server: LDLIBS :=
+$(OUTPUT)/tests/%: tests/tools/%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(PURE:%=$(OUTPUT)/%.o) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -lcmocka -lbpf -lelf -lz -lm -o $@
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) tcplat

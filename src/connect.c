@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User side of `tcplat connect`: options -> backend choice -> ring buffer
+ * loop -> summary. Parsing and formatting live in connect_opts.c and
+ * connect_format.c; this file is only the libbpf lifecycle.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "backend.h"
+#include "connect_format.h"
+#include "connect_opts.h"
+#include "evloop.h"
+#include "tcplat.h"
+#include "connect.skel.h"
+
+struct connect_ctx {
+	const struct connect_opts *opts;
+	struct connect_bpf *skel;
+	struct connect_view view;
+	uint64_t start_mono_ns;		/* tracing start, bpf_ktime_get_ns() clock */
+	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	uint64_t shown;
+};
+
+static uint64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int ops_open(void *arg)
+{
+	struct connect_ctx *ctx = arg;
+	const struct connect_opts *opts = ctx->opts;
+	struct connect_bpf *skel;
+	int err;
+
+	skel = connect_bpf__open();
+	if (!skel)
+		return -errno;
+	ctx->skel = skel;
+	skel->rodata->targ_tgid = opts->common.pid;
+	skel->rodata->targ_family = opts->common.family;
+	skel->rodata->filter_cgroup = opts->common.cgroup != NULL;
+	if (opts->comm) {
+		skel->rodata->filter_comm = true;
+		strncpy((char *)skel->rodata->targ_comm, opts->comm, TASK_COMM_LEN - 1);
+	}
+	skel->rodata->targ_ndports = opts->ndports;
+	memcpy((void *)skel->rodata->targ_dports, opts->dports, sizeof(opts->dports));
+	skel->rodata->targ_daddr_family = opts->daddr_family;
+	memcpy((void *)skel->rodata->targ_daddr, opts->daddr, sizeof(opts->daddr));
+	skel->rodata->targ_min_ns = opts->min_ns;
+	skel->rodata->report_failed = opts->failed;
+	err = bpf_map__set_max_entries(skel->maps.inflight, opts->max_inflight);
+	return err;
+}
+
+static struct bpf_object *ops_object(void *arg)
+{
+	return ((struct connect_ctx *)arg)->skel->obj;
+}
+
+static int ops_load(void *arg)
+{
+	return connect_bpf__load(((struct connect_ctx *)arg)->skel);
+}
+
+static int ops_attach(void *arg)
+{
+	return connect_bpf__attach(((struct connect_ctx *)arg)->skel);
+}
+
+static void ops_destroy(void *arg)
+{
+	struct connect_ctx *ctx = arg;
+
+	connect_bpf__destroy(ctx->skel);
+	ctx->skel = NULL;
+}
+
+static const struct backend_ops connect_backend_ops = {
+	.open = ops_open,
+	.object = ops_object,
+	.load = ops_load,
+	.attach = ops_attach,
+	.destroy = ops_destroy,
+};
+
+static int handle_event(void *arg, void *data, size_t size)
+{
+	struct connect_ctx *ctx = arg;
+	const struct connect_event *e = data;
+
+	if (size < sizeof(*e))
+		return 0;
+	if (ctx->opts->common.json)
+		connect_print_json(stdout, e, e->ts_ns + ctx->realtime_offset_ns);
+	else
+		connect_print_text(stdout, &ctx->view, e,
+				   ((int64_t)e->ts_ns - (int64_t)ctx->start_mono_ns) / 1e9);
+	/* Line by line: readers are often pipes (jq, grep, a test). */
+	fflush(stdout);
+	ctx->shown++;
+	return 0;
+}
+
+static int read_stats(const struct connect_bpf *skel, struct connect_summary *sum)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t totals[STAT_MAX] = {};
+
+	if (ncpus < 0)
+		return ncpus;
+	uint64_t percpu[ncpus];
+
+	for (__u32 key = 0; key < STAT_MAX; key++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &key, percpu))
+			return -errno;
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			totals[key] += percpu[cpu];
+	}
+	sum->seen = totals[STAT_SEEN];
+	sum->below_min = totals[STAT_BELOW_MIN];
+	sum->failed_hidden = totals[STAT_FAILED_HIDDEN];
+	sum->ringbuf_drops = totals[STAT_RINGBUF_DROPS];
+	sum->inflight_full = totals[STAT_INFLIGHT_FULL];
+	return 0;
+}
+
+int cmd_connect(int argc, char **argv)
+{
+	struct connect_opts opts;
+	struct connect_ctx ctx = { .opts = &opts };
+	struct connect_summary sum = {};
+	struct ring_buffer *rb = NULL;
+	struct evloop_cfg loop = {};
+	enum backend chosen;
+	int err, cgroup_fd = -1, status = 1;
+	__u32 zero = 0;
+
+	if (connect_opts_parse(argc, argv, &opts, 0))
+		return 2;
+	if (tcplat_prepare(&opts.common))
+		return 1;
+	if (opts.common.cgroup) {
+		cgroup_fd = tcplat_open_cgroup(opts.common.cgroup);
+		if (cgroup_fd < 0)
+			return 2;
+	}
+	ctx.view = (struct connect_view){ opts.timestamp, opts.lport, opts.failed };
+
+	err = backend_select(&connect_backend_ops, &ctx, opts.common.backend,
+			     opts.common.verbose > 0, &chosen);
+	if (err)
+		goto cleanup;
+	/* Right after attach: with --cgroup nothing passes until this is set. */
+	if (cgroup_fd >= 0 &&
+	    bpf_map_update_elem(bpf_map__fd(ctx.skel->maps.cgroup_filter), &zero, &cgroup_fd,
+				BPF_ANY)) {
+		fprintf(stderr, "tcplat: cannot set the cgroup filter: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	ctx.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+	ctx.realtime_offset_ns = clock_ns(CLOCK_REALTIME) - ctx.start_mono_ns;
+
+	rb = ring_buffer__new(bpf_map__fd(ctx.skel->maps.events), handle_event, &ctx, NULL);
+	if (!rb) {
+		fprintf(stderr, "tcplat: cannot open the ring buffer: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	if (!opts.common.json) {
+		connect_print_header(stdout, &ctx.view);
+		fflush(stdout);
+	}
+
+	loop.rb = rb;
+	loop.duration_s = opts.common.duration_s;
+	err = evloop_run(&loop);
+	if (err) {
+		fprintf(stderr, "tcplat: event loop failed: %s\n", strerror(-err));
+		goto cleanup;
+	}
+
+	/* Detach first, then drain: nothing can arrive after the last read, so
+	 * the summary's counts and the lines printed agree. */
+	connect_bpf__detach(ctx.skel);
+	err = ring_buffer__consume(rb);
+	if (err < 0) {
+		fprintf(stderr, "tcplat: reading the ring buffer failed: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	err = read_stats(ctx.skel, &sum);
+	if (err) {
+		fprintf(stderr, "tcplat: cannot read counters: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	sum.shown = ctx.shown;
+	if (opts.common.json)
+		connect_print_summary_json(stdout, &sum, backend_name(chosen));
+	else
+		connect_print_summary_text(stderr, &sum);
+	fflush(stdout);
+	status = 0;
+
+cleanup:
+	ring_buffer__free(rb);
+	if (ctx.skel)
+		connect_bpf__destroy(ctx.skel);
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
+	return status;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between connect.bpf.c and connect.c: the event the kernel side
+ * sends for every finished connect, the filter limits and the stat slots.
+ * Fixed-width __u types only, so both sides agree on the layout.
+ */
+#ifndef TCPLAT_CONNECT_H
+#define TCPLAT_CONNECT_H
+
+#define TASK_COMM_LEN		16
+#define MAX_DPORTS		8	/* --dport PORT[,PORT...] */
+#define DEFAULT_MAX_INFLIGHT	16384	/* connects awaiting their answer */
+
+/* How a connect ended: 0 is success, a positive value is the errno the
+ * kernel left in sk_err; CONNECT_ABORTED means no error was recorded, the
+ * socket was closed before the handshake finished. */
+#define CONNECT_ESTABLISHED	0
+#define CONNECT_ABORTED		(-1)
+
+/* Per-CPU counters; user space sums them. */
+enum connect_stat {
+	STAT_SEEN,		/* traced connects that ended (after filters) */
+	STAT_BELOW_MIN,		/* ended faster than MIN_MS: not sent */
+	STAT_FAILED_HIDDEN,	/* failed, and --failed was not given: not sent */
+	STAT_RINGBUF_DROPS,	/* ring buffer full: event lost */
+	STAT_INFLIGHT_FULL,	/* in-flight table full: connect not traced */
+	STAT_MAX,
+};
+
+struct connect_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() when the outcome was known */
+	__u64 latency_ns;	/* connect start to outcome */
+	__u8 saddr[16];		/* IPv4 in the first 4 bytes */
+	__u8 daddr[16];
+	__u32 pid;		/* thread group id of the connecting process */
+	__s32 outcome;		/* CONNECT_ESTABLISHED, CONNECT_ABORTED or an errno */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u16 lport;		/* host byte order */
+	__u16 dport;		/* host byte order */
+	__u16 pad;
+	char comm[TASK_COMM_LEN];
+};
+
+#endif /* TCPLAT_CONNECT_H */

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What main.c dispatches to, and what every subcommand shares at start-up. */
+#ifndef TCPLAT_H
+#define TCPLAT_H
+
+#include "opts.h"
+
+#ifndef TCPLAT_VERSION
+#define TCPLAT_VERSION "0.1.0"
+#endif
+
+/* Subcommands: argv[0] is "tcplat NAME". Return the process exit status. */
+int cmd_connect(int argc, char **argv);
+
+/* Privileges, BTF, libbpf logging, signals: 0, or 1 with one line printed. */
+int tcplat_prepare(const struct trace_opts *opts);
+/* Opens a --cgroup directory for a BPF cgroup array; -1 with a line
+ * printed if it is not a cgroup v2 directory. */
+int tcplat_open_cgroup(const char *path);
+
+#endif /* TCPLAT_H */
