@@ -41,6 +41,8 @@ int backend_parse(const char *s, enum backend *out)
 
 bool backend_owns_program(enum backend b, const char *prog_name)
 {
+	if (b >= BACKEND_COUNT)
+		return false;
 	for (const char *const *p = backend_prefixes[b]; *p; p++)
 		if (!strncmp(prog_name, *p, strlen(*p)))
 			return true;

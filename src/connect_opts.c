@@ -13,6 +13,7 @@ enum {
 	OPT_DADDR,
 	OPT_FAILED,
 	OPT_MAX_INFLIGHT,
+	OPT_USAGE,
 };
 
 static const char connect_doc[] =
@@ -47,6 +48,7 @@ static const struct argp_option connect_options[] = {
 	  "Size of the table of connects awaiting their answer (default 16384); connects that "
 	  "find it full are counted as dropped", 0 },
 	{ "help", 'h', NULL, 0, "Show this help", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message", -1 },
 	{},
 };
 
@@ -67,6 +69,9 @@ static error_t connect_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
 		break;
 	case 't':
 		opts->timestamp = true;
@@ -131,7 +136,7 @@ int connect_opts_parse(int argc, char **argv, struct connect_opts *opts, unsigne
 	memset(opts, 0, sizeof(*opts));
 	trace_opts_init(&opts->common);
 	opts->max_inflight = DEFAULT_MAX_INFLIGHT;
-	/* Our own -h/--help, so that `-h` works as users expect; argp's
-	 * --usage stays. */
+	/* Our own -h/--help and --usage, so that `-h` works as users expect
+	 * (ARGP_NO_HELP drops all of argp's built-in ones). */
 	return argp_parse(&connect_argp, argc, argv, argp_flags | ARGP_NO_HELP, NULL, opts);
 }

@@ -41,7 +41,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case '4':
 	case '6':
-		if (opts->family)
+		if (opts->family && opts->family != (key == '4' ? AF_INET : AF_INET6))
 			return OPT_FAIL(state, "-4 and -6 exclude each other");
 		opts->family = key == '4' ? AF_INET : AF_INET6;
 		break;

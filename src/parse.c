@@ -26,7 +26,8 @@ static int parse_nonneg(const char *s, double max, double *out)
 	double val;
 	char *end;
 
-	if (!s || ((*s < '0' || *s > '9') && *s != '.'))
+	/* Decimal only: strtod would also take hex ("0x10"), inf and nan. */
+	if (!s || !*s || strspn(s, "0123456789.eE+-") != strlen(s) || *s == '-' || *s == '+')
 		return -EINVAL;
 	errno = 0;
 	val = strtod(s, &end);
