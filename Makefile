@@ -19,7 +19,7 @@ FEATURES := connect
 PURE := parse addr json opts backend privs connect_opts connect_format
 USER := main evloop $(PURE) $(FEATURES)
 TOOLS := nfq_delay lat_client lat_server
-UNIT_TESTS := test_parse test_json test_connect_opts test_connect_format test_backend
+UNIT_TESTS := test_parse test_json test_connect_opts test_connect_format test_backend test_privs
 
 ifeq ($(V),1)
 Q :=
