@@ -1,0 +1,298 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# tests/lib/netns.sh - test network for the tcplat integration tests.
+#
+# Source it from bash (works under set -u and set -e), then:
+#
+#   trap netns_cleanup EXIT
+#   trap 'exit 130' INT; trap 'exit 143' TERM   # so that signals run it too
+#   netns_setup                          # NS_C, NS_S, C4, S4, C6, S6
+#   server_start 5000 -4 -a "$S4"        # lat_server in NS_S; pid in SERVER_PID
+#   delay_start 1 20 "$dir/delay.ndjson" # hold SYN-ACKs of NS_S for 20 ms
+#   ns_c "$TOOLS_DIR/lat_client" -4 -a "$S4" -p 5000 -n 5
+#   delay_stop 1
+#   server_stop_all
+#
+# Only what these functions created is removed again: processes by their
+# recorded PID, iptables rules by their exact spec, the two namespaces and the
+# scratch directory. netns_cleanup may be called any number of times, also
+# after a setup that failed halfway.
+
+_NETNS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${REPO_ROOT:=$(cd "$_NETNS_LIB_DIR/../.." && pwd)}"
+: "${TOOLS_DIR:=$REPO_ROOT/.output/tests}"
+# Lifetime (seconds) handed to the tools, so a crashed test never leaves one running.
+: "${NETNS_TOOL_MAX_SECONDS:=300}"
+export REPO_ROOT TOOLS_DIR
+
+# State; sourcing the file again keeps what an earlier source recorded.
+if [[ -z ${_NETNS_LIB_LOADED-} ]]; then
+	_NETNS_LIB_LOADED=1
+	NS_C=
+	NS_S=
+	_NETNS_TMP=
+	SERVER_PID=		# pid of the last server_start, for the callers
+	_NETNS_CREATED=()	# namespaces created here
+	_NETNS_SERVER_PIDS=()	# lat_server processes
+	declare -gA _NETNS_DELAY_PID=()		# queue -> nfq_delay pid
+	declare -gA _NETNS_DELAY_RULES=()	# queue -> rule specs, one a line (printf %q)
+fi
+
+_netns_log()
+{
+	echo "netns: $*" >&2
+}
+
+# Runs a command in the client / server namespace.
+ns_c()
+{
+	ip netns exec "$NS_C" "$@"
+}
+
+ns_s()
+{
+	ip netns exec "$NS_S" "$@"
+}
+
+_netns_tmpdir()
+{
+	if [[ -z $_NETNS_TMP || ! -d $_NETNS_TMP ]]; then
+		_NETNS_TMP=$(mktemp -d /tmp/tcplat_netns.XXXXXX) || return 1
+	fi
+}
+
+# Waits (at most $2 tenths of a second) until the file $1 exists.
+_netns_wait_file()
+{
+	local file=$1 tries=$2 pid=${3-} i
+
+	for ((i = 0; i < tries; i++)); do
+		[[ -e $file ]] && return 0
+		if [[ -n $pid ]] && ! _netns_alive "$pid"; then
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# True while process $1 runs (a zombie does not count).
+_netns_alive()
+{
+	local stat
+
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} != Z ]]
+}
+
+# Sends TERM to $1, waits up to 5 s, then KILL. Reaps it if it is our child.
+_netns_kill_pid()
+{
+	local pid=$1 i
+
+	if ! _netns_alive "$pid"; then
+		wait "$pid" 2>/dev/null
+		return 0
+	fi
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		_netns_alive "$pid" || break
+		sleep 0.05
+	done
+	if _netns_alive "$pid"; then
+		_netns_log "pid $pid did not stop on TERM, killing it"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# Waits until $NS_C reaches $1 (a refused connect proves the round trip).
+_netns_wait_reach()
+{
+	local addr=$1 i out
+
+	for ((i = 0; i < 50; i++)); do
+		out=$(ns_c "$TOOLS_DIR/lat_client" -a "$addr" -p 9 -T 200 2>/dev/null) || true
+		[[ $out == *'"result":"ECONNREFUSED"'* || $out == *'"result":"ok"'* ]] && return 0
+		sleep 0.1
+	done
+	_netns_log "$addr not reachable from $NS_C"
+	return 1
+}
+
+netns_setup()
+{
+	local tool ns
+
+	for tool in lat_client lat_server nfq_delay; do
+		if [[ ! -x $TOOLS_DIR/$tool ]]; then
+			_netns_log "$TOOLS_DIR/$tool missing (build the test tools first)"
+			return 1
+		fi
+	done
+	_netns_tmpdir || return 1
+	NS_C=tcplat_c_$$
+	NS_S=tcplat_s_$$
+	export NS_C NS_S C4=198.18.0.1 S4=198.18.0.2 C6=fd00:7c::1 S6=fd00:7c::2
+	ip netns add "$NS_C" || return 1
+	_NETNS_CREATED+=("$NS_C")
+	ip netns add "$NS_S" || return 1
+	_NETNS_CREATED+=("$NS_S")
+	# no duplicate address detection at all (also for the link-local addresses)
+	for ns in "$NS_C" "$NS_S"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 || return 1
+	done
+	# distinct ifindexes: equal ones (both 2) make the veth carrier event non-urgent
+	# for linkwatch, which then holds IPv6 back for about a second
+	ip -n "$NS_C" link add veth_c index 11 type veth peer name veth_s index 12 netns "$NS_S" ||
+		return 1
+	ip -n "$NS_C" addr add "$C4/24" dev veth_c &&
+	ip -n "$NS_S" addr add "$S4/24" dev veth_s &&
+	ip -n "$NS_C" -6 addr add "$C6/64" dev veth_c nodad &&
+	ip -n "$NS_S" -6 addr add "$S6/64" dev veth_s nodad &&
+	ip -n "$NS_C" link set lo up &&
+	ip -n "$NS_S" link set lo up &&
+	ip -n "$NS_C" link set veth_c up &&
+	ip -n "$NS_S" link set veth_s up || return 1
+	_netns_wait_reach "$S4" && _netns_wait_reach "$S6"
+}
+
+# delay_start QUEUE DELAY_MS LOGFILE [IPT_MATCH...]
+# Holds the packets that NS_S sends and that match (default: SYN-ACKs) for
+# DELAY_MS through nfq_delay on NFQUEUE QUEUE, logging them to LOGFILE.
+# DELAY_CHAIN=INPUT delays what NS_S receives instead (chain of NS_S's filter
+# table, default OUTPUT). For bulk transfers from NS_S prefer delaying the
+# incoming ACKs (INPUT): packets held in OUTPUT still count against the
+# sender's TCP small queues budget, which then caps it at about two packets
+# per delay period.
+delay_start()
+{
+	if (($# < 3)); then
+		_netns_log "usage: delay_start QUEUE DELAY_MS LOGFILE [IPT_MATCH...]"
+		return 1
+	fi
+	local q=$1 delay=$2 log=$3 chain=${DELAY_CHAIN:-OUTPUT} ready pid ipt spec
+	shift 3
+	local match=("$@")
+
+	# shellcheck disable=SC2054 # the commas belong to --tcp-flags
+	((${#match[@]})) || match=(-p tcp --tcp-flags SYN,ACK SYN,ACK)
+	if [[ -n ${_NETNS_DELAY_PID[$q]-} ]]; then
+		_netns_log "queue $q is already delayed"
+		return 1
+	fi
+	_netns_tmpdir || return 1
+	ready=$_NETNS_TMP/nfq_delay.$q.ready
+	rm -f "$ready"
+	# ip netns exec execs the tool, so $! is the daemon itself
+	ip netns exec "$NS_S" "$TOOLS_DIR/nfq_delay" -q "$q" -d "$delay" -l "$log" -r "$ready" \
+		-t "$NETNS_TOOL_MAX_SECONDS" 2>>"$_NETNS_TMP/nfq_delay.$q.err" &
+	pid=$!
+	_NETNS_DELAY_PID[$q]=$pid
+	if ! _netns_wait_file "$ready" 50 "$pid"; then
+		_netns_log "nfq_delay on queue $q did not get ready:" \
+			"$(cat "$_NETNS_TMP/nfq_delay.$q.err" 2>/dev/null)"
+		delay_stop "$q"
+		return 1
+	fi
+	# rules only once the daemon listens: without it, queued packets are dropped
+	for ipt in iptables ip6tables; do
+		spec=$(printf '%q ' "$ipt" -w "$chain" "${match[@]}" -j NFQUEUE --queue-num "$q")
+		if ! ns_s "$ipt" -w -A "$chain" "${match[@]}" -j NFQUEUE --queue-num "$q"; then
+			_netns_log "adding the $ipt rule for queue $q failed"
+			delay_stop "$q"
+			return 1
+		fi
+		_NETNS_DELAY_RULES[$q]+="$spec"$'\n'
+	done
+}
+
+# Deletes exactly the rules that delay_start added for queue $1.
+_netns_delete_rules()
+{
+	local q=$1 spec
+	local -a words
+
+	while IFS= read -r spec; do
+		[[ -n $spec ]] || continue
+		eval "words=($spec)"
+		# words: IPT -w CHAIN MATCH...
+		ns_s "${words[0]}" -w -D "${words[@]:2}" 2>/dev/null ||
+			_netns_log "could not delete rule: $spec"
+	done <<<"${_NETNS_DELAY_RULES[$q]-}"
+	unset '_NETNS_DELAY_RULES[$q]'
+}
+
+# delay_stop QUEUE: deletes the rules first, then stops the daemon, which
+# accepts every packet it still holds before it exits.
+delay_stop()
+{
+	local q=${1:?usage: delay_stop QUEUE}
+
+	_netns_delete_rules "$q"
+	if [[ -n ${_NETNS_DELAY_PID[$q]-} ]]; then
+		_netns_kill_pid "${_NETNS_DELAY_PID[$q]}"
+		unset '_NETNS_DELAY_PID[$q]'
+	fi
+	return 0
+}
+
+# server_start PORT [lat_server args...]: e.g. server_start 5000 -6 -a "$S6" -e
+# Sets SERVER_PID.
+server_start()
+{
+	local port=${1:?usage: server_start PORT [args...]} ready pid n
+	shift
+
+	_netns_tmpdir || return 1
+	n=${#_NETNS_SERVER_PIDS[@]}
+	ready=$_NETNS_TMP/lat_server.$n.ready
+	rm -f "$ready"
+	ip netns exec "$NS_S" "$TOOLS_DIR/lat_server" -p "$port" -t "$NETNS_TOOL_MAX_SECONDS" \
+		-r "$ready" "$@" 2>>"$_NETNS_TMP/lat_server.$n.err" &
+	pid=$!
+	_NETNS_SERVER_PIDS+=("$pid")
+	if ! _netns_wait_file "$ready" 50 "$pid"; then
+		_netns_log "lat_server on port $port did not get ready:" \
+			"$(cat "$_NETNS_TMP/lat_server.$n.err" 2>/dev/null)"
+		return 1
+	fi
+	export SERVER_PID=$pid
+}
+
+server_stop_all()
+{
+	local pid
+
+	for pid in ${_NETNS_SERVER_PIDS[@]+"${_NETNS_SERVER_PIDS[@]}"}; do
+		_netns_kill_pid "$pid"
+	done
+	_NETNS_SERVER_PIDS=()
+	return 0
+}
+
+netns_cleanup()
+{
+	local q ns
+
+	for q in ${_NETNS_DELAY_RULES[@]+"${!_NETNS_DELAY_RULES[@]}"} \
+		 ${_NETNS_DELAY_PID[@]+"${!_NETNS_DELAY_PID[@]}"}; do
+		delay_stop "$q"
+	done
+	server_stop_all
+	for ns in ${_NETNS_CREATED[@]+"${_NETNS_CREATED[@]}"}; do
+		if [[ -e /run/netns/$ns ]]; then
+			ip netns del "$ns" 2>/dev/null || _netns_log "could not delete netns $ns"
+		fi
+	done
+	_NETNS_CREATED=()
+	if [[ -n $_NETNS_TMP && -d $_NETNS_TMP ]]; then
+		rm -rf -- "$_NETNS_TMP"
+	fi
+	_NETNS_TMP=
+	return 0
+}
