@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/lib/harness.sh - run cases, assert, start and stop the real tcplat.
+#
+#   run_case NAME FUNCTION   runs one case; its assertions decide pass/fail
+#   check COND-CMD... -- MSG fails the current case when COND-CMD is false
+#   tcplat_start DIR ARGS... starts `tcplat ARGS -v` in the background, output
+#                            in DIR/out, DIR/err; returns once it is attached
+#   tcplat_stop              SIGINT, wait; exit status in TCPLAT_RC
+#   harness_summary          prints "N passed, N failed"; status 1 on failures
+#
+# Every case asserts on what the real binary printed: a case that cannot
+# start tcplat (no BPF, no backend) fails, it never skips.
+
+: "${REPO_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${TCPLAT:=$REPO_ROOT/tcplat}"
+
+HARNESS_PASSED=0
+HARNESS_FAILED=0
+HARNESS_FAILED_NAMES=()
+CASE_FAILS=0
+CASE_NAME=
+TCPLAT_PID=
+TCPLAT_RC=
+
+_harness_log()
+{
+	echo "    $*" >&2
+}
+
+# check CMD... -- MESSAGE: run CMD; if it fails, the case fails with MESSAGE.
+check()
+{
+	local args=() msg
+
+	while (($#)) && [[ $1 != -- ]]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	msg=$*
+	if ! "${args[@]}"; then
+		_harness_log "FAIL: $msg"
+		CASE_FAILS=$((CASE_FAILS + 1))
+		return 1
+	fi
+	return 0
+}
+
+# check_eq ACTUAL EXPECTED MESSAGE
+check_eq()
+{
+	if [[ $1 != "$2" ]]; then
+		_harness_log "FAIL: $3: got '$1', want '$2'"
+		CASE_FAILS=$((CASE_FAILS + 1))
+		return 1
+	fi
+	return 0
+}
+
+fail()
+{
+	_harness_log "FAIL: $*"
+	CASE_FAILS=$((CASE_FAILS + 1))
+	return 1
+}
+
+# Starts tcplat in the background. Waits (bounded) for its "-v" line that a
+# backend is attached, so the caller's traffic is never earlier than the trace.
+tcplat_start()
+{
+	local dir=$1 i
+
+	shift
+	mkdir -p "$dir"
+	"$TCPLAT" "$@" -v >"$dir/out" 2>"$dir/err" &
+	TCPLAT_PID=$!
+	TCPLAT_RC=
+	for ((i = 0; i < 200; i++)); do
+		grep -q 'backend .*: chosen' "$dir/err" 2>/dev/null && return 0
+		if ! kill -0 "$TCPLAT_PID" 2>/dev/null; then
+			wait "$TCPLAT_PID"
+			TCPLAT_RC=$?
+			TCPLAT_PID=
+			fail "tcplat $* exited ($TCPLAT_RC) before attaching: $(head -c 600 "$dir/err")"
+			return 1
+		fi
+		sleep 0.05
+	done
+	fail "tcplat $* did not attach within 10 s: $(head -c 600 "$dir/err")"
+	tcplat_stop
+	return 1
+}
+
+# Ctrl-C for tcplat; waits at most 10 s, then kills it (and fails the case).
+tcplat_stop()
+{
+	local i
+
+	[[ -n $TCPLAT_PID ]] || return 0
+	kill -INT "$TCPLAT_PID" 2>/dev/null
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$TCPLAT_PID" 2>/dev/null || break
+		# a zombie child still answers kill -0: wait reaps it below
+		[[ $(awk '{print $3}' "/proc/$TCPLAT_PID/stat" 2>/dev/null) == Z ]] && break
+		sleep 0.05
+	done
+	if kill -0 "$TCPLAT_PID" 2>/dev/null &&
+	   [[ $(awk '{print $3}' "/proc/$TCPLAT_PID/stat" 2>/dev/null) != Z ]]; then
+		fail "tcplat did not stop within 10 s of SIGINT"
+		kill -KILL "$TCPLAT_PID" 2>/dev/null
+	fi
+	wait "$TCPLAT_PID"
+	TCPLAT_RC=$?
+	TCPLAT_PID=
+}
+
+run_case()
+{
+	local name=$1 fn=$2
+
+	CASE_NAME=$name
+	CASE_FAILS=0
+	echo "--- $name" >&2
+	"$fn"
+	tcplat_stop
+	if ((CASE_FAILS)); then
+		echo "not ok - $name"
+		HARNESS_FAILED=$((HARNESS_FAILED + 1))
+		HARNESS_FAILED_NAMES+=("$name")
+	else
+		echo "ok - $name"
+		HARNESS_PASSED=$((HARNESS_PASSED + 1))
+	fi
+}
+
+harness_summary()
+{
+	((HARNESS_FAILED)) && echo "failed: ${HARNESS_FAILED_NAMES[*]}"
+	echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
+	((HARNESS_FAILED == 0))
+}

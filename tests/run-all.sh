@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The whole suite: unit tests, then integration tests against the real
+# binary. Each runner prints its own "N passed, N failed"; the last line
+# here is the total.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+passed=0
+failed=0
+status=0
+
+run()
+{
+	local log rc line
+
+	log=$(mktemp)
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	rm -f "$log"
+	if [[ -z $line ]]; then
+		echo "run-all: $* printed no result line (exit $rc)" >&2
+		failed=$((failed + 1))
+		status=1
+		return
+	fi
+	passed=$((passed + $(cut -d' ' -f1 <<<"$line")))
+	failed=$((failed + $(cut -d' ' -f3 <<<"$line")))
+	((rc == 0)) || status=1
+}
+
+echo "== unit tests"
+run "$root/tests/unit/run.sh"
+echo "== integration tests"
+run "$root/tests/integration/run.sh"
+echo "== total"
+echo "$passed passed, $failed failed"
+exit $status
