@@ -24,6 +24,8 @@ CLIENT=$TOOLS_DIR/lat_client
 PORT=5000		# a listening server, both families
 PORT_SLOW=5002		# a second listener, its SYN-ACKs delayed in the MIN_MS case
 PORT_CLOSED=5999	# nothing listens: the server answers with a RST
+PORT_UNREACH=5998	# the server answers with ICMP host unreachable
+PORT_BLACKHOLE=5997	# the server drops the SYNs
 QUEUE=7
 TOL_US=1000		# the issue's bound: within 1 ms of the applied hold
 
@@ -246,6 +248,41 @@ case_refused()
 	done < <(cat "$dir/s4" "$dir/s6")
 }
 
+# --failed outcomes beyond the RST: ICMP unreachable and SYN timeout. The
+# rules live in the test's own server namespace and go with it.
+case_failed_outcomes()
+{
+	local dir=$WORK/outcomes lport
+
+	mkdir -p "$dir"
+	ns_s iptables -w -A INPUT -p tcp --dport $PORT_UNREACH -j REJECT \
+		--reject-with icmp-host-unreachable || { fail "REJECT rule"; return; }
+	ns_s iptables -w -A INPUT -p tcp --dport $PORT_BLACKHOLE -j DROP || { fail "DROP rule"; return; }
+	# One SYN retry: the connect times out after about 3 s, not 2 minutes.
+	ns_c sysctl -qw net.ipv4.tcp_syn_retries=1 || fail "sysctl"
+	tcplat_start "$dir" connect --json --failed --comm lat_client || return
+	client "$dir" unreach -4 -a "$S4" -p $PORT_UNREACH -n 2
+	client "$dir" blackhole -4 -a "$S4" -p $PORT_BLACKHOLE -n 1 -T 8000
+	tcplat_stop
+	ns_s iptables -w -D INPUT -p tcp --dport $PORT_UNREACH -j REJECT \
+		--reject-with icmp-host-unreachable
+	ns_s iptables -w -D INPUT -p tcp --dport $PORT_BLACKHOLE -j DROP
+	ns_c sysctl -qw net.ipv4.tcp_syn_retries=6
+	check_eq "$(jq -r .result "$dir/unreach" | sort -u)" EHOSTUNREACH "client: unreachable"
+	check_eq "$(jq -r .result "$dir/blackhole")" ETIMEDOUT "client: timed out"
+	for f in unreach blackhole; do
+		while read -r lport; do
+			check_eq "$(events "$dir/out" | jq -r --argjson p "$lport" \
+				'select(.lport == $p) | .outcome')" \
+				"$([[ $f == unreach ]] && echo unreachable || echo timeout)" \
+				"outcome of lport $lport ($f)"
+		done < <(jq .lport "$dir/$f")
+	done
+	lport=$(jq .lport "$dir/blackhole")
+	check test "$(events "$dir/out" | jq --argjson p "$lport" 'select(.lport == $p) | .latency_us')" \
+		-ge 2900000 -- "time to the SYN timeout (1 retry: about 3 s)"
+}
+
 # Connects closed before the answer: gone from the in-flight table, shown as
 # "aborted" with --failed, and connects afterwards are all reported.
 case_abandoned()
@@ -398,7 +435,7 @@ main()
 	server_start $PORT -4 -a "$S4" && server_start $PORT -6 -a "$S6" ||
 		{ echo "server start failed" >&2; exit 1; }
 	for c in latency_0ms latency_20ms latency_100ms text_columns pid_filter min_ms filters \
-		 refused abandoned inflight_full clean_exit errors cgroup; do
+		 refused failed_outcomes abandoned inflight_full clean_exit errors cgroup; do
 		[[ -z $PATTERN || $c == *$PATTERN* ]] || continue
 		run_case "connect/$c" "case_$c"
 	done
