@@ -86,7 +86,7 @@ $(OUTPUT)/tests/nfq_delay: LDLIBS := -lnetfilter_queue -lnfnetlink
 $(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server: LDLIBS :=
 $(OUTPUT)/tests/%: tests/tools/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) -g -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< $(LDLIBS) -o $@
+	$(Q)$(CC) -g -O2 -Wall -Wextra -Werror $< $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(PURE:%=$(OUTPUT)/%.o) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
