@@ -423,6 +423,21 @@ case_cgroup()
 	check_eq "$(events "$dir/out" | wc -l)" 3 "its three connects"
 }
 
+# The measured latency error (tcplat minus the daemon's hold) per family and
+# delay: median and max of |error|, for the record, not an assertion.
+error_report()
+{
+	[[ -s $ERRORS ]] || return 0
+	echo "latency error, tcplat - applied hold (us): family delay_ms n median max|err|"
+	sort -k1,1n -k2,2n -k3,3n "$ERRORS" | awk -F'\t' '
+		function flush() {
+			if (n) printf "  v%s %4s ms  n=%-3d median %5d  max %5d\n", f, d, n, v[int((n + 1) / 2)], m
+		}
+		$1 != f || $2 != d { flush(); f = $1; d = $2; n = 0; m = 0 }
+		{ v[++n] = $3; a = $3 < 0 ? -$3 : $3; if (a > m) m = a }
+		END { flush() }'
+}
+
 main()
 {
 	local c
@@ -439,6 +454,7 @@ main()
 		[[ -z $PATTERN || $c == *$PATTERN* ]] || continue
 		run_case "connect/$c" "case_$c"
 	done
+	error_report
 	harness_summary
 }
 
