@@ -14,12 +14,13 @@ CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUTPUT) -Isrc
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUTPUT) -Isrc
 LDLIBS := -lbpf -lelf -lz -lm
 
-FEATURES := connect
+FEATURES := connect rtt
 # Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
-PURE := parse addr json opts backend privs connect_opts connect_format
+PURE := parse addr json opts backend privs connect_opts connect_format rtt_hist rtt_opts \
+	rtt_format
 USER := main evloop $(PURE) $(FEATURES)
 TOOLS := nfq_delay lat_client lat_server
-UNIT_TESTS := test_parse test_json test_connect_opts test_connect_format test_backend test_privs
+UNIT_TESTS := test_parse test_json test_connect_opts test_connect_format test_backend test_privs test_rtt_hist
 
 ifeq ($(V),1)
 Q :=

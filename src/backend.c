@@ -53,6 +53,7 @@ bool backend_owns_program(enum backend b, const char *prog_name)
  * backend is expected, and its warning is the reason we report. */
 static char probe_reason[256];
 static libbpf_print_fn_t outer_print;
+static int probe_verbosity;
 
 static int probe_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -69,8 +70,9 @@ static int probe_print(enum libbpf_print_level level, const char *fmt, va_list a
 		while (len && probe_reason[len - 1] == '\n')
 			probe_reason[--len] = '\0';
 	}
-	/* libbpf's debug stream (-vv) still sees everything. */
-	if (level == LIBBPF_DEBUG && outer_print)
+	/* With -vv everything goes on to libbpf's debug stream, the
+	 * verifier's log of a refused program included. */
+	if (probe_verbosity >= 2 && outer_print)
 		return outer_print(level, fmt, args);
 	return 0;
 }
@@ -110,9 +112,10 @@ static int try_backend(const struct backend_ops *ops, void *ctx, enum backend b,
 	return ops->attach(ctx);
 }
 
-int backend_select(const struct backend_ops *ops, void *ctx, enum backend forced, bool verbose,
+int backend_select(const struct backend_ops *ops, void *ctx, enum backend forced, int verbosity,
 		   enum backend *chosen)
 {
+	bool verbose = verbosity > 0;
 	enum backend first = forced == BACKEND_AUTO ? 0 : forced;
 	enum backend last = forced == BACKEND_AUTO ? BACKEND_COUNT - 1 : forced;
 	const char *stage;
@@ -120,6 +123,7 @@ int backend_select(const struct backend_ops *ops, void *ctx, enum backend forced
 
 	for (enum backend b = first; b <= last; b++) {
 		probe_reason[0] = '\0';
+		probe_verbosity = verbosity;
 		outer_print = libbpf_set_print(probe_print);
 		err = try_backend(ops, ctx, b, &stage);
 		libbpf_set_print(outer_print);

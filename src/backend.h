@@ -39,11 +39,11 @@ struct backend_ops {
 /*
  * Opens, loads and attaches with the first backend that works, or only
  * with `forced` unless it is BACKEND_AUTO. A refused backend is silent
- * (libbpf's complaints are captured); with verbose, one line per backend
- * tried goes to stderr. Returns 0 with *chosen set and the skeleton live,
+ * (libbpf's complaints are captured); with verbosity 1 (-v), one line per
+ * backend tried goes to stderr, with 2 (-vv) libbpf's whole log too. Returns 0 with *chosen set and the skeleton live,
  * or a negative errno with everything torn down and one line printed.
  */
-int backend_select(const struct backend_ops *ops, void *ctx, enum backend forced, bool verbose,
+int backend_select(const struct backend_ops *ops, void *ctx, enum backend forced, int verbosity,
 		   enum backend *chosen);
 
 #endif /* TCPLAT_BACKEND_H */

@@ -158,7 +158,7 @@ int cmd_connect(int argc, char **argv)
 	ctx.view = (struct connect_view){ opts.timestamp, opts.lport, opts.failed };
 
 	err = backend_select(&connect_backend_ops, &ctx, opts.common.backend,
-			     opts.common.verbose > 0, &chosen);
+			     opts.common.verbose, &chosen);
 	if (err)
 		goto cleanup;
 	/* Right after attach: with --cgroup nothing passes until this is set. */

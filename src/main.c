@@ -20,6 +20,8 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "connect", cmd_connect, "latency of every active TCP connect, per connection" },
+	{ "rtt", cmd_rtt, "round-trip times of established connections: histograms, per key, "
+			  "per sample" },
 };
 
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))

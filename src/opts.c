@@ -12,7 +12,7 @@ enum {
 };
 
 static const struct argp_option trace_options[] = {
-	{ "pid", 'p', "PID", 0, "Only connections of this process (thread group id)", 0 },
+	{ "pid", 'p', "PID", 0, "Only connections of this process (thread group id; rtt: connections it opened)", 0 },
 	{ "ipv4", '4', NULL, 0, "Only IPv4", 0 },
 	{ "ipv6", '6', NULL, 0, "Only IPv6", 0 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0,

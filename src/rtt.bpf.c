@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel side of `tcplat rtt`: RTT samples from the kernel's own estimator,
+ * aggregated in the kernel (one histogram, or one per --by key) or streamed
+ * one by one (--detail).
+ *
+ * What a sample is, per backend (README has the long form):
+ *   fentry/kprobe: tcp_ack_update_rtt, once per ACK that yields an RTT
+ *     measurement: the ACK-timing sample (seq_rtt_us, else sack_rtt_us), the
+ *     value tcp_rtt_estimator is fed. A sample the kernel takes from the TCP
+ *     timestamp echo instead (only when neither exists: ACKs of retransmitted
+ *     data) is not visible at entry and is not counted as a sample.
+ *   tracepoint: cgroup sockops BPF_SOCK_OPS_RTT_CB, which tcp_rtt_estimator
+ *     calls once per round trip (when snd_una passes rtt_seq), not per ACK.
+ *     Since 6.10 it passes the sample and the new srtt; before, it passes
+ *     nothing and tcplat falls back to the smoothed RTT (counted as
+ *     RTT_STAT_NO_SAMPLE, said by -v).
+ * The smoothed RTT is the one after this sample's update in every backend.
+ *
+ * Every twin reduces its context to (flow, socket, rtt, srtt, min rtt) and
+ * calls on_sample(); socket life cycle goes through on_state_change().
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "rtt.h"
+
+#define AF_INET		2
+#define AF_INET6	10
+#define IPPROTO_TCP	6
+#define EEXIST		17
+
+const volatile __u32 targ_mode = RTT_MODE_HIST;
+const volatile bool targ_unit_ms = true;
+const volatile __u32 targ_min_rtt_us = 0;
+const volatile __u32 targ_min_srtt_us = 0;
+const volatile __u32 targ_min_minrtt_us = 0;
+const volatile __u16 targ_family = 0;
+const volatile __u16 targ_laddr_family = 0;
+const volatile __u8 targ_laddr[16] = {};
+const volatile __u16 targ_raddr_family = 0;
+const volatile __u8 targ_raddr[16] = {};
+const volatile __u16 targ_lport = 0;
+const volatile __u16 targ_rport = 0;
+const volatile __u32 targ_tgid = 0;
+const volatile bool filter_cgroup = false;	/* sockops: attached to the cgroup instead */
+const volatile __u64 targ_cg_id = 0;		/* cgroup v2 id (inode) of --cgroup */
+const volatile __u32 targ_cg_level = 0;		/* its depth below the root */
+const volatile bool track_owners = false;	/* --detail or -p */
+
+struct owner {
+	__u32 pid;
+	char comm[TASK_COMM_LEN];
+};
+
+/* Default mode: one histogram, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtt_hist);
+} hist SEC(".maps");
+
+/* --by: one histogram per key. Shared, with atomic adds: a per-CPU hash of
+ * 4 KiB values would cost max_entries x CPUs x 4 KiB of memory. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTT_DEFAULT_MAX_KEYS);
+	__type(key, struct rtt_key);
+	__type(value, struct rtt_hist);
+} hists SEC(".maps");
+
+/* A zeroed histogram to insert from: too large for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtt_hist);
+} zero_hist SEC(".maps");
+
+/* Who owns a socket, recorded at connect (process context); removed at
+ * CLOSE, so it is bounded by the live sockets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTT_DEFAULT_MAX_OWNERS);
+	__type(key, __u64);
+	__type(value, struct owner);
+} owners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 512 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RTT_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
+static __always_inline void count(__u32 stat)
+{
+	__u64 *val = bpf_map_lookup_elem(&stats, &stat);
+
+	if (val)
+		__sync_fetch_and_add(val, 1);
+}
+
+static __always_inline bool addr_equal(const __u8 *a, const volatile __u8 *b, __u16 family)
+{
+	int len = family == AF_INET ? 4 : 16;
+
+	for (int i = 0; i < 16; i++)
+		if (i < len && a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* Connection filters: fixed for a socket's lifetime. */
+static __always_inline bool flow_matches(const struct rtt_key *flow)
+{
+	if (targ_family && flow->family != targ_family)
+		return false;
+	if (targ_lport && flow->lport != targ_lport)
+		return false;
+	if (targ_rport && flow->rport != targ_rport)
+		return false;
+	if (targ_laddr_family && (flow->family != targ_laddr_family ||
+				  !addr_equal(flow->laddr, targ_laddr, flow->family)))
+		return false;
+	if (targ_raddr_family && (flow->family != targ_raddr_family ||
+				  !addr_equal(flow->raddr, targ_raddr, flow->family)))
+		return false;
+	return true;
+}
+
+static __always_inline void hist_add(struct rtt_hist *h, __u32 rtt_us)
+{
+	__u32 slot = rtt_log2(targ_unit_ms ? rtt_us / 1000 : rtt_us);
+	__u32 fine = rtt_fine_index(rtt_us);
+
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum_us, rtt_us);
+	if (slot < RTT_LOG2_SLOTS)
+		__sync_fetch_and_add(&h->log2[slot], 1);
+	if (fine < RTT_FINE_SLOTS)
+		__sync_fetch_and_add(&h->fine[fine], 1);
+}
+
+static __always_inline void key_for_mode(const struct rtt_key *flow, struct rtt_key *key)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	key->family = flow->family;
+	if (targ_mode == RTT_MODE_BY_RADDR) {
+		__builtin_memcpy(key->raddr, flow->raddr, sizeof(key->raddr));
+	} else if (targ_mode == RTT_MODE_BY_RPORT) {
+		key->family = 0;	/* one histogram per port, both families */
+		key->rport = flow->rport;
+	} else {
+		*key = *flow;
+	}
+}
+
+static __always_inline void add_by_key(const struct rtt_key *flow, __u32 rtt_us)
+{
+	struct rtt_hist *h, *zero;
+	struct rtt_key key;
+	__u32 idx = 0;
+	long err;
+
+	key_for_mode(flow, &key);
+	h = bpf_map_lookup_elem(&hists, &key);
+	if (!h) {
+		zero = bpf_map_lookup_elem(&zero_hist, &idx);
+		if (!zero)
+			return;
+		/* -EEXIST is another CPU winning the race: fine; anything
+		 * else (-E2BIG, -ENOMEM) means the table is full. */
+		err = bpf_map_update_elem(&hists, &key, zero, BPF_NOEXIST);
+		if (err && err != -EEXIST) {
+			count(RTT_STAT_KEYS_FULL);
+			return;
+		}
+		h = bpf_map_lookup_elem(&hists, &key);
+		if (!h) {
+			count(RTT_STAT_KEYS_FULL);
+			return;
+		}
+	}
+	/* A flow key reused by a new connection is live again. */
+	if (h->closed)
+		h->closed = 0;
+	hist_add(h, rtt_us);
+}
+
+static __always_inline void emit(const struct rtt_key *flow, const struct owner *owner,
+				 __u32 rtt_us, __u32 srtt_us, __u32 minrtt_us)
+{
+	struct rtt_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(RTT_STAT_RINGBUF_DROPS);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->flow = *flow;
+	e->rtt_us = rtt_us;
+	e->srtt_us = srtt_us;
+	e->min_rtt_us = minrtt_us;
+	if (owner) {
+		e->pid = owner->pid;
+		__builtin_memcpy(e->comm, owner->comm, sizeof(e->comm));
+	} else {
+		e->pid = 0;
+		__builtin_memset(e->comm, 0, sizeof(e->comm));
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void on_sample(const struct rtt_key *flow, __u64 sk_key, __u32 rtt_us,
+				      __u32 srtt_us, __u32 minrtt_us)
+{
+	struct owner *owner = NULL;
+	__u32 zero = 0;
+	struct rtt_hist *h;
+
+	if (!flow_matches(flow))
+		return;
+	if (track_owners)
+		owner = bpf_map_lookup_elem(&owners, &sk_key);
+	if (targ_tgid && (!owner || owner->pid != targ_tgid))
+		return;
+	count(RTT_STAT_SAMPLES);
+	if (rtt_us < targ_min_rtt_us || srtt_us < targ_min_srtt_us ||
+	    minrtt_us < targ_min_minrtt_us) {
+		count(RTT_STAT_FILTERED);
+		return;
+	}
+	switch (targ_mode) {
+	case RTT_MODE_HIST:
+		h = bpf_map_lookup_elem(&hist, &zero);
+		if (h)
+			hist_add(h, rtt_us);
+		break;
+	case RTT_MODE_DETAIL:
+		emit(flow, owner, rtt_us, srtt_us, minrtt_us);
+		break;
+	default:
+		add_by_key(flow, rtt_us);
+		break;
+	}
+}
+
+static __always_inline void flow_from_sock(const struct sock *sk, struct rtt_key *flow)
+{
+	__builtin_memset(flow, 0, sizeof(*flow));
+	flow->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	/* inet_sport rather than skc_num: on the way to CLOSE the port is
+	 * released (skc_num zeroed) before inet_sock_set_state fires. */
+	flow->lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	flow->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (flow->family == AF_INET) {
+		BPF_CORE_READ_INTO((__u32 *)flow->laddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)flow->raddr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO((struct in6_addr *)flow->laddr, sk,
+				   __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)flow->raddr, sk, __sk_common.skc_v6_daddr);
+	}
+}
+
+/*
+ * Socket life cycle, from inet_sock_set_state or tcp_set_state:
+ * CLOSE -> SYN_SENT runs in the connecting process: remember the owner;
+ * -> CLOSE: forget it, and mark the flow's histogram closed so that user
+ * space removes it once its last interval is shown.
+ */
+static __always_inline void on_state_change(const struct sock *sk, int oldstate, int newstate)
+{
+	__u64 key = (__u64)sk;
+
+	if (track_owners && oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
+		struct owner owner = { .pid = bpf_get_current_pid_tgid() >> 32 };
+
+		if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+			return;
+		bpf_get_current_comm(owner.comm, sizeof(owner.comm));
+		if (bpf_map_update_elem(&owners, &key, &owner, BPF_ANY))
+			count(RTT_STAT_OWNERS_FULL);
+		return;
+	}
+	if (newstate != TCP_CLOSE)
+		return;
+	if (track_owners)
+		bpf_map_delete_elem(&owners, &key);
+	if (targ_mode == RTT_MODE_BY_FLOW) {
+		struct rtt_key flow;
+		struct rtt_hist *h;
+
+		flow_from_sock(sk, &flow);
+		h = bpf_map_lookup_elem(&hists, &flow);
+		if (h)
+			h->closed = 1;
+	}
+}
+
+/* Layouts of older kernels, for CO-RE: cgroup ancestors by id (5.15 to
+ * 6.1) and the socket's cgroup as a tagged word (before 5.15). */
+struct cgroup___ids {
+	int level;
+	__u64 ancestor_ids[0];
+} __attribute__((preserve_access_index));
+
+struct sock_cgroup_data___word {
+	__u64 val;
+} __attribute__((preserve_access_index));
+
+struct sock___word {
+	struct sock_cgroup_data___word sk_cgrp_data;
+} __attribute__((preserve_access_index));
+
+/* Is the socket's cgroup targ_cg_id or below it? (fentry/kprobe --cgroup) */
+static __always_inline bool sock_in_cgroup(const struct sock *sk)
+{
+	struct cgroup *cg, *ancestor;
+	__u64 id, word;
+	int level;
+
+	if (bpf_core_field_exists(sk->sk_cgrp_data.cgroup)) {
+		cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+	} else {
+		/* Bit 0 set: the word holds net_cls/prio data, no cgroup. */
+		word = BPF_CORE_READ((const struct sock___word *)sk, sk_cgrp_data.val);
+		cg = word & 1 ? NULL : (struct cgroup *)word;
+	}
+	if (!cg)
+		return false;
+	level = BPF_CORE_READ(cg, level);
+	if (level < targ_cg_level || targ_cg_level >= 64)
+		return false;
+	if (bpf_core_field_exists(cg->ancestors)) {
+		if (bpf_core_read(&ancestor, sizeof(ancestor), &cg->ancestors[targ_cg_level]))
+			return false;
+		id = BPF_CORE_READ(ancestor, kn, id);
+	} else {
+		struct cgroup___ids *old = (void *)cg;
+
+		if (bpf_core_read(&id, sizeof(id), &old->ancestor_ids[targ_cg_level]))
+			return false;
+	}
+	return id == targ_cg_id;
+}
+
+/* fentry/kprobe: tcp_ack_update_rtt(sk, flag, seq_rtt_us, sack_rtt_us,
+ * ca_rtt_us, rs), at entry: srtt and the min are still the old ones, so
+ * both are brought forward the way the kernel is about to. */
+static __always_inline void on_ack_update_rtt(struct sock *sk, long seq_rtt_us,
+					      long sack_rtt_us, long ca_rtt_us)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	long m = seq_rtt_us >= 0 ? seq_rtt_us : sack_rtt_us;
+	__u32 srtt8, new8, minrtt;
+	struct rtt_key flow;
+
+	if (m < 0)
+		return;
+	/* In softirq "current" is whoever was interrupted: test the cgroup
+	 * the socket belongs to instead. */
+	if (filter_cgroup && !sock_in_cgroup(sk))
+		return;
+	srtt8 = BPF_CORE_READ(tp, srtt_us);
+	/* tcp_rtt_estimator: srtt = 7/8 srtt + 1/8 m, in units of 1/8 us. */
+	new8 = srtt8 ? srtt8 + m - (srtt8 >> 3) : m << 3;
+	if (!new8)
+		new8 = 1;
+	minrtt = BPF_CORE_READ(tp, rtt_min.s[0].v);
+	if (ca_rtt_us >= 0 && ca_rtt_us < minrtt)
+		minrtt = ca_rtt_us;
+	flow_from_sock(sk, &flow);
+	on_sample(&flow, (__u64)sk, m, new8 >> 3, minrtt);
+}
+
+SEC("fentry/tcp_ack_update_rtt")
+int BPF_PROG(fentry_tcp_ack_update_rtt, struct sock *sk, const int flag, long seq_rtt_us,
+	     long sack_rtt_us, long ca_rtt_us)
+{
+	on_ack_update_rtt(sk, seq_rtt_us, sack_rtt_us, ca_rtt_us);
+	return 0;
+}
+
+SEC("fentry/tcp_set_state")
+int BPF_PROG(fentry_tcp_set_state, struct sock *sk, int state)
+{
+	on_state_change(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state);
+	return 0;
+}
+
+SEC("kprobe/tcp_ack_update_rtt")
+int BPF_KPROBE(kprobe_tcp_ack_update_rtt, struct sock *sk, int flag, long seq_rtt_us,
+	       long sack_rtt_us, long ca_rtt_us)
+{
+	on_ack_update_rtt(sk, seq_rtt_us, sack_rtt_us, ca_rtt_us);
+	return 0;
+}
+
+SEC("kprobe/tcp_set_state")
+int BPF_KPROBE(kprobe_tcp_set_state, struct sock *sk, int state)
+{
+	on_state_change(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state);
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tp_inet_sock_set_state, const struct sock *sk, const int oldstate,
+	     const int newstate)
+{
+	/* Nothing to do unless owners or flows are tracked (rodata: the
+	 * verifier drops the rest of the program then). */
+	if (!track_owners && targ_mode != RTT_MODE_BY_FLOW)
+		return 0;
+	if (newstate != TCP_CLOSE && !(oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT))
+		return 0;
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	on_state_change(sk, oldstate, newstate);
+	return 0;
+}
+
+static __always_inline void flow_from_sockops(const struct bpf_sock_ops *skops,
+					      struct rtt_key *flow)
+{
+	/* Every field is loaded, unconditionally, straight from ctx: the
+	 * verifier refuses ctx access through a derived pointer, which is what
+	 * clang makes of per-family branches that pick fields. */
+	__u32 l4 = skops->local_ip4, r4 = skops->remote_ip4;
+	__u32 l6[4] = { skops->local_ip6[0], skops->local_ip6[1], skops->local_ip6[2],
+			skops->local_ip6[3] };
+	__u32 r6[4] = { skops->remote_ip6[0], skops->remote_ip6[1], skops->remote_ip6[2],
+			skops->remote_ip6[3] };
+
+	__builtin_memset(flow, 0, sizeof(*flow));
+	flow->family = skops->family;
+	flow->lport = skops->local_port;
+	flow->rport = bpf_ntohl(skops->remote_port);
+	if (flow->family == AF_INET) {
+		__builtin_memcpy(flow->laddr, &l4, 4);
+		__builtin_memcpy(flow->raddr, &r4, 4);
+	} else {
+		__builtin_memcpy(flow->laddr, l6, 16);
+		__builtin_memcpy(flow->raddr, r6, 16);
+	}
+}
+
+SEC("sockops")
+int sockops_rtt(struct bpf_sock_ops *skops)
+{
+	struct rtt_key flow;
+	__u32 rtt, srtt;
+	__u64 sk_key;
+
+	switch (skops->op) {
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		/* Ask for RTT callbacks only on connections that pass the
+		 * connection filters: the others then cost nothing. */
+		flow_from_sockops(skops, &flow);
+		if (flow_matches(&flow))
+			bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+						  BPF_SOCK_OPS_RTT_CB_FLAG);
+		return 1;
+	case BPF_SOCK_OPS_RTT_CB:
+		break;
+	default:
+		return 1;
+	}
+
+	if (skops->args[1]) {
+		/* 6.10+: args are the sample and the new srtt (x8). */
+		rtt = skops->args[0];
+		srtt = skops->args[1] >> 3;
+	} else {
+		/* Older kernels pass nothing; srtt_us is the smoothed RTT
+		 * before this sample: the best there is. */
+		rtt = srtt = skops->srtt_us >> 3;
+		count(RTT_STAT_NO_SAMPLE);
+	}
+	flow_from_sockops(skops, &flow);
+	sk_key = (__u64)skops->sk;
+	on_sample(&flow, sk_key, rtt, srtt, skops->rtt_min);
+	return 1;
+}
+
+char LICENSE[] SEC("license") = "GPL";

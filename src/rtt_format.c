@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "addr.h"
+#include "json.h"
+#include "rtt_format.h"
+
+/* "10.0.0.1:80" or "[fd00::1]:80" */
+static const char *endpoint(uint16_t family, const uint8_t addr[16], uint16_t port, char *buf,
+			    size_t len)
+{
+	char a[ADDR_STRLEN];
+
+	addr_format(family, addr, a, sizeof(a));
+	snprintf(buf, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	return buf;
+}
+
+const char *rtt_key_label(enum rtt_mode mode, const struct rtt_key *key, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN], l[ADDR_STRLEN + 8], r[ADDR_STRLEN + 8];
+
+	switch (mode) {
+	case RTT_MODE_BY_RADDR:
+		snprintf(buf, len, "raddr %s", addr_format(key->family, key->raddr, a, sizeof(a)));
+		break;
+	case RTT_MODE_BY_RPORT:
+		snprintf(buf, len, "rport %u", key->rport);
+		break;
+	case RTT_MODE_BY_FLOW:
+		snprintf(buf, len, "flow %s -> %s",
+			 endpoint(key->family, key->laddr, key->lport, l, sizeof(l)),
+			 endpoint(key->family, key->raddr, key->rport, r, sizeof(r)));
+		break;
+	default:
+		snprintf(buf, len, "all");
+		break;
+	}
+	return buf;
+}
+
+void rtt_print_interval_header(FILE *out, const char *when, const char *label,
+			       const struct rtt_summary *sum, bool unit_us)
+{
+	double div = unit_us ? 1 : 1000;
+	int prec = unit_us ? 0 : 3;
+
+	fprintf(out, "%s %s: count %" PRIu64 "  min %.*f  p50 %.*f  p90 %.*f  p99 %.*f  max %.*f (%s)\n",
+		when, label, (uint64_t)sum->count, prec, sum->min_us / div, prec, sum->p50_us / div,
+		prec, sum->p90_us / div, prec, sum->p99_us / div, prec, sum->max_us / div,
+		unit_us ? "usecs" : "msecs");
+}
+
+void rtt_print_key_json(FILE *out, enum rtt_mode mode, const struct rtt_key *key)
+{
+	char l[ADDR_STRLEN], r[ADDR_STRLEN];
+
+	switch (mode) {
+	case RTT_MODE_BY_RADDR:
+		fprintf(out, ",\"by\":\"raddr\",\"family\":%d,\"raddr\":\"%s\"",
+			key->family == AF_INET6 ? 6 : 4,
+			addr_format(key->family, key->raddr, r, sizeof(r)));
+		break;
+	case RTT_MODE_BY_RPORT:
+		fprintf(out, ",\"by\":\"rport\",\"rport\":%u", key->rport);
+		break;
+	case RTT_MODE_BY_FLOW:
+		fprintf(out,
+			",\"by\":\"flow\",\"family\":%d,\"laddr\":\"%s\",\"lport\":%u,"
+			"\"raddr\":\"%s\",\"rport\":%u",
+			key->family == AF_INET6 ? 6 : 4,
+			addr_format(key->family, key->laddr, l, sizeof(l)), key->lport,
+			addr_format(key->family, key->raddr, r, sizeof(r)), key->rport);
+		break;
+	default:
+		break;
+	}
+}
+
+void rtt_print_detail_header(FILE *out, bool unit_us)
+{
+	const char *u = unit_us ? "us" : "ms";
+	char rtt[16], srtt[16], minrtt[16];
+
+	snprintf(rtt, sizeof(rtt), "RTT(%s)", u);
+	snprintf(srtt, sizeof(srtt), "SRTT(%s)", u);
+	snprintf(minrtt, sizeof(minrtt), "MINRTT(%s)", u);
+	fprintf(out, "%-12s %-7s %-12s %-2s %-24s %-24s %10s %10s %10s\n", "TIME", "PID", "COMM",
+		"IP", "LADDR:LPORT", "RADDR:RPORT", rtt, srtt, minrtt);
+}
+
+void rtt_print_detail_text(FILE *out, const char *when, const struct rtt_event *e, bool unit_us)
+{
+	char l[ADDR_STRLEN + 8], r[ADDR_STRLEN + 8], pid[16];
+	double div = unit_us ? 1 : 1000;
+	int prec = unit_us ? 0 : 3;
+
+	if (e->pid)
+		snprintf(pid, sizeof(pid), "%u", e->pid);
+	else
+		snprintf(pid, sizeof(pid), "-");
+	fprintf(out, "%-12s %-7s %-12.12s %-2d %-24s %-24s %10.*f %10.*f %10.*f\n", when, pid,
+		e->pid ? e->comm : "-", e->flow.family == AF_INET6 ? 6 : 4,
+		endpoint(e->flow.family, e->flow.laddr, e->flow.lport, l, sizeof(l)),
+		endpoint(e->flow.family, e->flow.raddr, e->flow.rport, r, sizeof(r)), prec,
+		e->rtt_us / div, prec, e->srtt_us / div, prec, e->min_rtt_us / div);
+}
+
+void rtt_print_detail_json(FILE *out, const struct rtt_event *e, uint64_t ts_ns)
+{
+	char l[ADDR_STRLEN], r[ADDR_STRLEN];
+
+	fprintf(out,
+		"{\"type\":\"rtt\",\"ts_ns\":%" PRIu64 ",\"family\":%d,\"laddr\":\"%s\",\"lport\":%u,"
+		"\"raddr\":\"%s\",\"rport\":%u,\"rtt_us\":%u,\"srtt_us\":%u,\"min_rtt_us\":%u,",
+		ts_ns, e->flow.family == AF_INET6 ? 6 : 4,
+		addr_format(e->flow.family, e->flow.laddr, l, sizeof(l)), e->flow.lport,
+		addr_format(e->flow.family, e->flow.raddr, r, sizeof(r)), e->flow.rport, e->rtt_us,
+		e->srtt_us, e->min_rtt_us);
+	if (e->pid) {
+		fprintf(out, "\"pid\":%u,\"comm\":", e->pid);
+		json_write_string(out, e->comm, sizeof(e->comm));
+		fputs("}\n", out);
+	} else {
+		fputs("\"pid\":null,\"comm\":null}\n", out);
+	}
+}
+
+void rtt_print_summary_text(FILE *out, const struct rtt_totals *t)
+{
+	fprintf(out,
+		"tcplat: %" PRIu64 " rtt samples, %" PRIu64 " filtered out, %" PRIu64
+		" dropped (%" PRIu64 " key table full, %" PRIu64 " ring buffer full)",
+		t->samples, t->filtered, t->dropped_keys + t->dropped_ringbuf, t->dropped_keys,
+		t->dropped_ringbuf);
+	if (t->owners_full)
+		fprintf(out, "; %" PRIu64 " sockets of unknown owner (owner table full)",
+			t->owners_full);
+	if (t->no_sample)
+		fprintf(out, "; %" PRIu64 " samples were the smoothed RTT (this kernel passes "
+			     "none to BPF_SOCK_OPS_RTT_CB)", t->no_sample);
+	fputc('\n', out);
+}
+
+void rtt_print_summary_json(FILE *out, const struct rtt_totals *t, const char *backend)
+{
+	fprintf(out,
+		"{\"type\":\"summary\",\"backend\":\"%s\",\"samples\":%" PRIu64
+		",\"filtered\":%" PRIu64 ",\"shown\":%" PRIu64 ",\"dropped\":%" PRIu64
+		",\"dropped_keys\":%" PRIu64 ",\"dropped_ringbuf\":%" PRIu64
+		",\"owners_full\":%" PRIu64 ",\"srtt_as_sample\":%" PRIu64 "}\n",
+		backend, t->samples, t->filtered, t->shown, t->dropped_keys + t->dropped_ringbuf,
+		t->dropped_keys, t->dropped_ringbuf, t->owners_full, t->no_sample);
+}
