@@ -8,14 +8,15 @@
 # the daemon logged for that connection's SYN-ACK and not above the client's
 # own measurement of connect().
 #
-# Usage: tests/integration/run.sh [CASE-PATTERN]   (run as root)
+# Usage: tests/integration/run.sh [CASE-PATTERN...]   (run as root)
+# A case runs when its name contains any of the patterns (all without one).
 set -uo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$REPO_ROOT/tests/lib/netns.sh"
 source "$REPO_ROOT/tests/lib/harness.sh"
 
-PATTERN=${1:-}
+PATTERNS=("$@")
 WORK=$(mktemp -d /tmp/tcplat_it.XXXXXX)
 # Latency errors per connection (family, delay, error in us) for the report.
 ERRORS=${TCPLAT_ERRORS_FILE:-$REPO_ROOT/.output/tests/connect-latency-errors.tsv}
@@ -27,7 +28,9 @@ PORT_CLOSED=5999	# nothing listens: the server answers with a RST
 PORT_UNREACH=5998	# the server answers with ICMP host unreachable
 PORT_BLACKHOLE=5997	# the server drops the SYNs
 QUEUE=7
-TOL_US=1000		# the issue's bound: within 1 ms of the applied hold
+# The issue's bound: within 1 ms of the applied hold. Emulated guests (the VM
+# matrix, TCG) are slower and set their own, stated, tolerance.
+TOL_US=${TCPLAT_TOL_US:-1000}
 
 cleanup()
 {
@@ -145,7 +148,8 @@ case_text_columns()
 			"row for lport $lport"
 		held_us=$(jq -r --argjson p "$lport" 'select(.dport == $p and .flags == "SA") | .held_us' \
 			"$dir/held")
-		check awk -v l="$lat" -v h="$held_us" 'BEGIN { d = l * 1000 - h; exit !(d < 1010 && d > -1010) }' \
+		check awk -v l="$lat" -v h="$held_us" -v t=$((TOL_US + 10)) \
+			'BEGIN { d = l * 1000 - h; exit !(d < t && d > -t) }' \
 			-- "LAT(ms) $lat vs hold ${held_us}us"
 		check awk -v t="$t" 'BEGIN { exit !(t >= 0 && t < 60) }' -- "TIME(s) $t out of range"
 		[[ $(awk '{ print length($1) }' <<<"$t") -ge 5 ]] || fail "TIME(s) '$t' lacks 3 decimals"
@@ -438,6 +442,17 @@ error_report()
 		END { flush() }'
 }
 
+selected()
+{
+	local p
+
+	((${#PATTERNS[@]})) || return 0
+	for p in "${PATTERNS[@]}"; do
+		[[ $1 == *$p* ]] && return 0
+	done
+	return 1
+}
+
 main()
 {
 	local c
@@ -451,7 +466,7 @@ main()
 		{ echo "server start failed" >&2; exit 1; }
 	for c in latency_0ms latency_20ms latency_100ms text_columns pid_filter min_ms filters \
 		 refused failed_outcomes abandoned inflight_full clean_exit errors cgroup; do
-		[[ -z $PATTERN || $c == *$PATTERN* ]] || continue
+		selected "$c" || continue
 		run_case "connect/$c" "case_$c"
 	done
 	error_report

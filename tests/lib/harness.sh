@@ -14,6 +14,9 @@
 
 : "${REPO_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${TCPLAT:=$REPO_ROOT/tcplat}"
+# TCPLAT_BACKEND=fentry|kprobe|tracepoint forces a backend in every
+# tcplat_start (the VM matrix runs the suite once per backend).
+: "${TCPLAT_BACKEND:=}"
 
 HARNESS_PASSED=0
 HARNESS_FAILED=0
@@ -73,7 +76,7 @@ tcplat_start()
 
 	shift
 	mkdir -p "$dir"
-	"$TCPLAT" "$@" -v >"$dir/out" 2>"$dir/err" &
+	"$TCPLAT" "$@" -v ${TCPLAT_BACKEND:+--backend "$TCPLAT_BACKEND"} >"$dir/out" 2>"$dir/err" &
 	TCPLAT_PID=$!
 	TCPLAT_RC=
 	for ((i = 0; i < 200; i++)); do
