@@ -20,7 +20,7 @@ PURE := parse addr json opts backend privs connect_opts connect_format rtt_hist 
 	rtt_format
 USER := main evloop $(PURE) $(FEATURES)
 TOOLS := nfq_delay lat_client lat_server
-UNIT_TESTS := test_parse test_json test_connect_opts test_connect_format test_backend test_privs test_rtt_hist
+UNIT_TESTS := test_parse test_json test_connect_opts test_connect_format test_backend test_privs test_rtt_hist test_rtt_opts test_rtt_format
 
 ifeq ($(V),1)
 Q :=

@@ -130,10 +130,10 @@ void rtt_print_detail_json(FILE *out, const struct rtt_event *e, uint64_t ts_ns)
 void rtt_print_summary_text(FILE *out, const struct rtt_totals *t)
 {
 	fprintf(out,
-		"tcplat: %" PRIu64 " rtt samples, %" PRIu64 " filtered out, %" PRIu64
+		"tcplat: %" PRIu64 " rtt samples, %" PRIu64 " filtered out, %" PRIu64 " shown, %" PRIu64
 		" dropped (%" PRIu64 " key table full, %" PRIu64 " ring buffer full)",
-		t->samples, t->filtered, t->dropped_keys + t->dropped_ringbuf, t->dropped_keys,
-		t->dropped_ringbuf);
+		t->samples, t->filtered, t->shown, t->dropped_keys + t->dropped_ringbuf,
+		t->dropped_keys, t->dropped_ringbuf);
 	if (t->owners_full)
 		fprintf(out, "; %" PRIu64 " sockets of unknown owner (owner table full)",
 			t->owners_full);

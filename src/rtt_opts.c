@@ -85,7 +85,8 @@ static int threshold(const char *arg, uint32_t *out_us)
 
 	if (parse_ms(arg, MAX_THRESHOLD_MS, &ns))
 		return -EINVAL;
-	*out_us = ns / 1000;
+	/* Round up: "at least 1.5 us" must not let 1 us through. */
+	*out_us = (ns + 999) / 1000;
 	return 0;
 }
 
@@ -110,6 +111,8 @@ static error_t rtt_parse_end(struct argp_state *state, struct rtt_opts *opts)
 				       "do not apply (use -d to stop)");
 	if (opts->top && (opts->mode == RTT_MODE_HIST || opts->detail))
 		return OPT_FAIL(state, "--top needs --by");
+	if (opts->max_keys_set && (opts->mode == RTT_MODE_HIST || opts->detail))
+		return OPT_FAIL(state, "--max-keys needs --by");
 	if (fam && ((opts->laddr_family && opts->laddr_family != fam) ||
 		    (opts->raddr_family && opts->raddr_family != fam)))
 		return OPT_FAIL(state, "--laddr/--raddr is not of the family that -%c selects",
@@ -194,6 +197,7 @@ static error_t rtt_parse(int key, char *arg, struct argp_state *state)
 		if (parse_uint(arg, 1, 1 << 20, &val))
 			return OPT_FAIL(state, "invalid table size: %s (1 to %d)", arg, 1 << 20);
 		opts->max_keys = val;
+		opts->max_keys_set = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (state->arg_num == 0) {

@@ -27,6 +27,7 @@ struct rtt_opts {
 	uint16_t lport;			/* --lport */
 	uint16_t rport;			/* --rport */
 	uint32_t max_keys;		/* --max-keys */
+	bool max_keys_set;
 };
 
 /* As connect_opts_parse: argv[0] names the command, argp_flags is 0 in the
