@@ -10,6 +10,7 @@ packages=(
 	libcmocka-dev					# unit tests
 	libnetfilter-queue-dev iptables iproute2 jq	# integration tests
 	util-linux procps				# setpriv, pgrep-free checks
+	qemu-system-x86 busybox-static kmod libbpf-tools	# make vmtest
 )
 
 missing=()

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "backend.h"
@@ -413,6 +414,9 @@ static int read_stats(struct rtt_ctx *ctx)
 /* What -v says about the chosen backend's view of RTT. */
 static void explain_backend(const struct rtt_ctx *ctx, enum backend chosen)
 {
+	struct utsname u;
+	int major, minor;
+
 	if (chosen != BACKEND_TRACEPOINT) {
 		fprintf(stderr, "tcplat: rtt: samples from tcp_ack_update_rtt, one per ACK that "
 				"measures one\n");
@@ -422,6 +426,12 @@ static void explain_backend(const struct rtt_ctx *ctx, enum backend chosen)
 			"trip) attached to cgroup %s: connections established from now on are "
 			"seen, existing ones are not\n",
 		ctx->cgroup_fd >= 0 ? ctx->opts->common.cgroup : ctx->cgroup_root);
+	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+	    (major < 6 || (major == 6 && minor < 10)))
+		fprintf(stderr, "tcplat: rtt: kernel %s is older than 6.10, whose "
+				"BPF_SOCK_OPS_RTT_CB passes no RTT sample: the smoothed RTT before "
+				"each update stands in for the sample (counted in the summary)\n",
+			u.release);
 }
 
 int cmd_rtt(int argc, char **argv)

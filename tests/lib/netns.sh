@@ -7,12 +7,17 @@
 #
 #   trap netns_cleanup EXIT
 #   trap 'exit 130' INT; trap 'exit 143' TERM   # so that signals run it too
-#   netns_setup                          # NS_C, NS_S, C4, S4, C6, S6
+#   netns_setup                          # NS_C, NS_S, C4, S4, C6, S6, S4B, S6B
 #   server_start 5000 -4 -a "$S4"        # lat_server in NS_S; pid in SERVER_PID
 #   delay_start 1 20 "$dir/delay.ndjson" # hold SYN-ACKs of NS_S for 20 ms
 #   ns_c "$TOOLS_DIR/lat_client" -4 -a "$S4" -p 5000 -n 5
 #   delay_stop 1
 #   server_stop_all
+#
+# NS_S has two addresses per family: S4/S6 and S4B/S6B (for tests that need two
+# servers with different delays: delay each source address on its own queue).
+# Every packet from S4 to the client, held 10 ms on arrival in NS_C:
+#   DELAY_NS=client DELAY_CHAIN=INPUT delay_start 2 10 "$dir/d.ndjson" -p tcp -s "$S4"
 #
 # Only what these functions created is removed again: processes by their
 # recorded PID, iptables rules by their exact spec, the two namespaces and the
@@ -37,6 +42,7 @@ if [[ -z ${_NETNS_LIB_LOADED-} ]]; then
 	_NETNS_SERVER_PIDS=()	# lat_server processes
 	declare -gA _NETNS_DELAY_PID=()		# queue -> nfq_delay pid
 	declare -gA _NETNS_DELAY_RULES=()	# queue -> rule specs, one a line (printf %q)
+	declare -gA _NETNS_DELAY_NS=()		# queue -> namespace of its daemon and rules
 fi
 
 _netns_log()
@@ -136,7 +142,8 @@ netns_setup()
 	_netns_tmpdir || return 1
 	NS_C=tcplat_c_$$
 	NS_S=tcplat_s_$$
-	export NS_C NS_S C4=198.18.0.1 S4=198.18.0.2 C6=fd00:7c::1 S6=fd00:7c::2
+	export NS_C NS_S C4=198.18.0.1 S4=198.18.0.2 C6=fd00:7c::1 S6=fd00:7c::2 \
+		S4B=198.18.0.3 S6B=fd00:7c::3
 	ip netns add "$NS_C" || return 1
 	_NETNS_CREATED+=("$NS_C")
 	ip netns add "$NS_S" || return 1
@@ -154,11 +161,41 @@ netns_setup()
 	ip -n "$NS_S" addr add "$S4/24" dev veth_s &&
 	ip -n "$NS_C" -6 addr add "$C6/64" dev veth_c nodad &&
 	ip -n "$NS_S" -6 addr add "$S6/64" dev veth_s nodad &&
+	ip -n "$NS_S" addr add "$S4B/24" dev veth_s &&
+	ip -n "$NS_S" -6 addr add "$S6B/64" dev veth_s nodad &&
 	ip -n "$NS_C" link set lo up &&
 	ip -n "$NS_S" link set lo up &&
 	ip -n "$NS_C" link set veth_c up &&
 	ip -n "$NS_S" link set veth_s up || return 1
-	_netns_wait_reach "$S4" && _netns_wait_reach "$S6"
+	_netns_wait_reach "$S4" && _netns_wait_reach "$S6" &&
+	_netns_wait_reach "$S4B" && _netns_wait_reach "$S6B"
+}
+
+# The iptables commands a match needs: both, or only the family of the
+# addresses it names (-s/-d and their long forms), as `ip6tables -s 198.18.0.2`
+# would be an error.
+_netns_ipt_for_match()
+{
+	local want4=0 want6=0 prev='' a
+
+	for a in "$@"; do
+		case $prev in
+		-s | -d | --source | --src | --destination | --dst)
+			if [[ $a == *:* ]]; then
+				want6=1
+			elif [[ $a =~ ^[0-9./]+$ ]]; then
+				want4=1
+			fi
+			;;
+		esac
+		prev=$a
+	done
+	if ((want4 && want6)); then
+		_netns_log "a match with IPv4 and IPv6 addresses: $*"
+		return 1
+	fi
+	((want6)) || echo iptables
+	((want4)) || echo ip6tables
 }
 
 # delay_start QUEUE DELAY_MS LOGFILE [IPT_MATCH...]
@@ -169,27 +206,47 @@ netns_setup()
 # incoming ACKs (INPUT): packets held in OUTPUT still count against the
 # sender's TCP small queues budget, which then caps it at about two packets
 # per delay period.
+# DELAY_NS=client puts the daemon and the rules in NS_C instead (default
+# server). With DELAY_CHAIN=INPUT and a match like `-p tcp -s "$S4"` this holds
+# every packet from the server on its arrival at the client, long after it
+# left the sender, so that no queue of the sender notices: a plain added RTT.
+# The rules go to iptables and ip6tables, or only to the family of the
+# addresses the match names. Queue numbers are one space over both namespaces.
 delay_start()
 {
 	if (($# < 3)); then
 		_netns_log "usage: delay_start QUEUE DELAY_MS LOGFILE [IPT_MATCH...]"
 		return 1
 	fi
-	local q=$1 delay=$2 log=$3 chain=${DELAY_CHAIN:-OUTPUT} ready pid ipt spec
+	local q=$1 delay=$2 log=$3 chain=${DELAY_CHAIN:-OUTPUT} ready pid ipt spec ns ipts
 	shift 3
 	local match=("$@")
 
 	# shellcheck disable=SC2054 # the commas belong to --tcp-flags
 	((${#match[@]})) || match=(-p tcp --tcp-flags SYN,ACK SYN,ACK)
-	if [[ -n ${_NETNS_DELAY_PID[$q]-} ]]; then
+	if [[ -n ${_NETNS_DELAY_PID[$q]-} || -n ${_NETNS_DELAY_RULES[$q]-} ]]; then
 		_netns_log "queue $q is already delayed"
 		return 1
 	fi
+	case ${DELAY_NS:-server} in
+	server) ns=$NS_S ;;
+	client) ns=$NS_C ;;
+	*)
+		_netns_log "DELAY_NS must be client or server, not '$DELAY_NS'"
+		return 1
+		;;
+	esac
+	if [[ -z $ns ]]; then
+		_netns_log "delay_start before netns_setup"
+		return 1
+	fi
+	ipts=$(_netns_ipt_for_match "${match[@]}") || return 1
 	_netns_tmpdir || return 1
 	ready=$_NETNS_TMP/nfq_delay.$q.ready
 	rm -f "$ready"
+	_NETNS_DELAY_NS[$q]=$ns
 	# ip netns exec execs the tool, so $! is the daemon itself
-	ip netns exec "$NS_S" "$TOOLS_DIR/nfq_delay" -q "$q" -d "$delay" -l "$log" -r "$ready" \
+	ip netns exec "$ns" "$TOOLS_DIR/nfq_delay" -q "$q" -d "$delay" -l "$log" -r "$ready" \
 		-t "$NETNS_TOOL_MAX_SECONDS" 2>>"$_NETNS_TMP/nfq_delay.$q.err" &
 	pid=$!
 	_NETNS_DELAY_PID[$q]=$pid
@@ -200,9 +257,10 @@ delay_start()
 		return 1
 	fi
 	# rules only once the daemon listens: without it, queued packets are dropped
-	for ipt in iptables ip6tables; do
+	for ipt in $ipts; do
 		spec=$(printf '%q ' "$ipt" -w "$chain" "${match[@]}" -j NFQUEUE --queue-num "$q")
-		if ! ns_s "$ipt" -w -A "$chain" "${match[@]}" -j NFQUEUE --queue-num "$q"; then
+		if ! ip netns exec "$ns" "$ipt" -w -A "$chain" "${match[@]}" -j NFQUEUE \
+			--queue-num "$q"; then
 			_netns_log "adding the $ipt rule for queue $q failed"
 			delay_stop "$q"
 			return 1
@@ -211,18 +269,19 @@ delay_start()
 	done
 }
 
-# Deletes exactly the rules that delay_start added for queue $1.
+# Deletes exactly the rules that delay_start added for queue $1, in the
+# namespace it added them to.
 _netns_delete_rules()
 {
-	local q=$1 spec
+	local q=$1 ns=${_NETNS_DELAY_NS[$1]:-$NS_S} spec
 	local -a words
 
 	while IFS= read -r spec; do
 		[[ -n $spec ]] || continue
 		eval "words=($spec)"
 		# words: IPT -w CHAIN MATCH...
-		ns_s "${words[0]}" -w -D "${words[@]:2}" 2>/dev/null ||
-			_netns_log "could not delete rule: $spec"
+		ip netns exec "$ns" "${words[0]}" -w -D "${words[@]:2}" 2>/dev/null ||
+			_netns_log "could not delete rule in $ns: $spec"
 	done <<<"${_NETNS_DELAY_RULES[$q]-}"
 	unset '_NETNS_DELAY_RULES[$q]'
 }
@@ -238,6 +297,7 @@ delay_stop()
 		_netns_kill_pid "${_NETNS_DELAY_PID[$q]}"
 		unset '_NETNS_DELAY_PID[$q]'
 	fi
+	unset '_NETNS_DELAY_NS[$q]'
 	return 0
 }
 

@@ -4,6 +4,7 @@
  *
  * Usage: lat_client [-4|-6] -a ADDR -p PORT [-n COUNT] [-i INTERVAL_MS] [-P]
  *                   [-A ABANDON_MS] [-T TIMEOUT_MS] [-b BIND_ADDR] [-o OUTFILE]
+ *                   [-R SECONDS | -E ECHO_COUNT]
  *
  * Default: COUNT (1) sequential blocking connects, INTERVAL_MS (0) apart, each
  * socket closed as soon as connect() returns; a blocking connect gives up after
@@ -15,6 +16,18 @@
  * "timeout" and closes the socket. -b binds to BIND_ADDR, the port still chosen
  * by connect() (IP_BIND_ADDRESS_NO_PORT).
  *
+ * Traffic after the connect (sequential blocking connects only: not with -P or
+ * -A; a connect that fails skips it):
+ *   -R SECONDS     bulk receive (from `lat_server -s BYTES`): read and discard
+ *                  until the server closes or SECONDS (fractions allowed) pass.
+ *   -E ECHO_COUNT  request/response (with `lat_server -e`, TCP_NODELAY): send a
+ *                  64-byte request, wait for all 64 bytes of its echo (checked
+ *                  against the request), ECHO_COUNT times, INTERVAL_MS apart.
+ *                  Each round trip is timed from just before the send to the
+ *                  arrival of the echo's last byte.
+ * TIMEOUT_MS caps the whole connection with -R/-E too (connect plus traffic,
+ * counted from the connect): raise -T for runs longer than 10 s.
+ *
  * One NDJSON line per connection (OUTFILE or stdout):
  *   {"pid":1234,"comm":"lat_client","family":4,"saddr":"198.18.0.1","lport":41234,
  *    "daddr":"198.18.0.2","dport":5000,"connect_us":20456,"result":"ok"}
@@ -24,6 +37,18 @@
  * after a non-blocking connect() started, or after a blocking one returned
  * (a failed blocking connect keeps its port but loses its address, which is
  * then taken from the route).
+ *
+ * With -R or -E the line is printed when the traffic ends, the same fields
+ * first, then (integers; null when no round trip completed):
+ *   -R: "mode":"recv","rx_bytes":20000000,"rx_us":183021,"end":"eof"
+ *   -E: "mode":"echo","rtt_count":20,"rtt_min_us":10112,"rtt_median_us":10230,
+ *       "rtt_max_us":10544,"end":"done"
+ * rx_us runs from the connect's completion to the end; rtt_median_us is the
+ * mean of the two middle round trips for an even count. end: "eof" (the server
+ * closed: the normal end of -R), "duration" (-R SECONDS passed), "done" (all
+ * round trips of -E), "timeout" (-T cut the traffic short), "mismatch" (an
+ * echo differed from its request), "no_connection" (the connect failed), or
+ * an errno name. connect_us and result still describe the connect alone.
  *
  * Exit status: 0 when the connects ran (whatever their result), 2 on usage
  * errors, 1 on other errors.
@@ -35,6 +60,7 @@
 #include <inttypes.h>
 #include <math.h> /* isfinite() only: no -lm needed */
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,6 +79,22 @@
 #define MAX_COUNT     100000UL
 #define MAX_MS	      86400000.0
 #define EVENTS_MAX    64
+#define MAX_RECV_SEC  86400.0
+#define ECHO_BYTES    64
+#define RECV_BUF      (256 * 1024)
+
+enum traffic { TRAFFIC_NONE, TRAFFIC_RECV, TRAFFIC_ECHO };
+
+/* How the traffic after the connect ended. */
+enum end {
+	END_NO_CONNECTION,
+	END_EOF,
+	END_DURATION,
+	END_DONE,
+	END_TIMEOUT,
+	END_MISMATCH,
+	END_ERRNO, /* errno in xfer.err */
+};
 
 struct opts {
 	int family;
@@ -65,6 +107,21 @@ struct opts {
 	uint64_t timeout_ns;
 	bool parallel;
 	const char *outfile;
+	enum traffic traffic;
+	uint64_t recv_ns;	  /* -R */
+	unsigned long echo_count; /* -E */
+};
+
+/* -R/-E: what the traffic after the connect measured. */
+struct xfer {
+	enum end end;
+	int err;
+	unsigned long long rx_bytes;
+	uint64_t rx_ns;
+	unsigned long rtt_count;
+	uint64_t rtt_min_ns;
+	uint64_t rtt_median_ns;
+	uint64_t rtt_max_ns;
 };
 
 struct conn {
@@ -75,6 +132,7 @@ struct conn {
 	struct sockaddr_storage local;
 	const char *result;
 	char errbuf[16];
+	struct xfer xfer;
 };
 
 struct ctx {
@@ -82,6 +140,7 @@ struct ctx {
 	FILE *out;
 	char comm[64];
 	int pid;
+	uint64_t *rtt_ns; /* -E: one slot per round trip */
 };
 
 static uint64_t now_ns(void)
@@ -94,8 +153,24 @@ static uint64_t now_ns(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: " PROG " [-4|-6] -a ADDR -p PORT [-n COUNT] [-i INTERVAL_MS] [-P]"
-			" [-A ABANDON_MS] [-T TIMEOUT_MS] [-b BIND_ADDR] [-o OUTFILE]\n");
+	fprintf(stderr,
+		"usage: " PROG " [-4|-6] -a ADDR -p PORT [-n COUNT] [-i INTERVAL_MS] [-P]\n"
+		"                  [-A ABANDON_MS] [-T TIMEOUT_MS] [-b BIND_ADDR] [-o OUTFILE]\n"
+		"                  [-R SECONDS | -E ECHO_COUNT]\n"
+		"  -n COUNT        connects, one after the other (default 1)\n"
+		"  -i INTERVAL_MS  pause between connects, and between -E requests\n"
+		"  -P              all COUNT connects at once, non-blocking\n"
+		"  -A ABANDON_MS   close a connect still pending after ABANDON_MS\n"
+		"  -T TIMEOUT_MS   give up a connect after TIMEOUT_MS (default 10000); with -R/-E\n"
+		"                  also the limit on the whole connection, traffic included\n"
+		"  -b BIND_ADDR    source address (the port is still chosen by connect())\n"
+		"  -o OUTFILE      NDJSON lines to OUTFILE instead of stdout\n"
+		"  -R SECONDS      after the connect, read until the server closes or SECONDS\n"
+		"                  pass; adds mode \"recv\", rx_bytes, rx_us, end\n"
+		"  -E ECHO_COUNT   after the connect, ECHO_COUNT 64-byte requests, each waiting\n"
+		"                  for its echo; adds mode \"echo\", rtt_count, rtt_min_us,\n"
+		"                  rtt_median_us, rtt_max_us, end\n"
+		"-R and -E need sequential blocking connects (no -P, no -A).\n");
 	exit(2);
 }
 
@@ -109,6 +184,19 @@ static int parse_ms(const char *s, uint64_t *ns)
 	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > MAX_MS)
 		return -1;
 	*ns = (uint64_t)(v * NSEC_PER_MSEC + 0.5);
+	return 0;
+}
+
+static int parse_seconds(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > MAX_RECV_SEC)
+		return -1;
+	*ns = (uint64_t)(v * NSEC_PER_SEC + 0.5);
 	return 0;
 }
 
@@ -155,7 +243,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 
 	o->count = 1;
 	o->timeout_ns = 10000 * NSEC_PER_MSEC;
-	while ((c = getopt(argc, argv, "46a:p:n:i:PA:T:b:o:h")) != -1) {
+	while ((c = getopt(argc, argv, "46a:p:n:i:PA:T:b:o:R:E:h")) != -1) {
 		switch (c) {
 		case '4':
 			o->family = AF_INET;
@@ -195,12 +283,27 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'o':
 			o->outfile = optarg;
 			break;
+		case 'R':
+			if (o->traffic == TRAFFIC_ECHO || parse_seconds(optarg, &o->recv_ns))
+				usage();
+			o->traffic = TRAFFIC_RECV;
+			break;
+		case 'E':
+			if (o->traffic == TRAFFIC_RECV ||
+			    parse_ulong(optarg, 1, MAX_COUNT, &o->echo_count))
+				usage();
+			o->traffic = TRAFFIC_ECHO;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (!addr || !port || optind != argc)
 		usage();
+	if (o->traffic != TRAFFIC_NONE && (o->parallel || o->abandon_ns)) {
+		fprintf(stderr, PROG ": -R and -E cannot be combined with -P or -A\n");
+		usage();
+	}
 	if (make_addr(&o->family, addr, (unsigned int)port, &o->dst)) {
 		fprintf(stderr, PROG ": bad address: %s\n", addr);
 		usage();
@@ -248,20 +351,71 @@ static void set_error(struct conn *c, int err)
 	c->result = c->errbuf;
 }
 
+static const char *end_name(const struct xfer *t)
+{
+	static const char *const names[] = {
+	    [END_NO_CONNECTION] = "no_connection",
+	    [END_EOF] = "eof",
+	    [END_DURATION] = "duration",
+	    [END_DONE] = "done",
+	    [END_TIMEOUT] = "timeout",
+	    [END_MISMATCH] = "mismatch",
+	};
+	const char *name;
+
+	if (t->end != END_ERRNO)
+		return names[t->end];
+	name = strerrorname_np(t->err);
+	return name ? name : "error";
+}
+
+/* A duration in microseconds, or null when nothing was measured. */
+static void us_or_null(char *buf, size_t len, bool have, uint64_t ns)
+{
+	if (have)
+		snprintf(buf, len, "%" PRIu64, ns / 1000);
+	else
+		snprintf(buf, len, "null");
+}
+
+/* The fields -R/-E add to the connection's line, with their leading comma. */
+static void format_xfer(const struct opts *o, const struct xfer *t, char *buf, size_t len)
+{
+	char min[24], med[24], max[24];
+	bool have = t->rtt_count > 0;
+
+	buf[0] = '\0';
+	if (o->traffic == TRAFFIC_RECV) {
+		snprintf(buf, len,
+			 ",\"mode\":\"recv\",\"rx_bytes\":%llu,\"rx_us\":%" PRIu64
+			 ",\"end\":\"%s\"",
+			 t->rx_bytes, t->rx_ns / 1000, end_name(t));
+	} else if (o->traffic == TRAFFIC_ECHO) {
+		us_or_null(min, sizeof(min), have, t->rtt_min_ns);
+		us_or_null(med, sizeof(med), have, t->rtt_median_ns);
+		us_or_null(max, sizeof(max), have, t->rtt_max_ns);
+		snprintf(buf, len,
+			 ",\"mode\":\"echo\",\"rtt_count\":%lu,\"rtt_min_us\":%s,"
+			 "\"rtt_median_us\":%s,\"rtt_max_us\":%s,\"end\":\"%s\"",
+			 t->rtt_count, min, med, max, end_name(t));
+	}
+}
+
 static void print_conn(struct ctx *x, const struct conn *c)
 {
-	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], extra[256];
 	unsigned int lport, dport;
 	int r;
 
 	addr_str(&c->local, saddr, sizeof(saddr), &lport);
 	addr_str(&x->o->dst, daddr, sizeof(daddr), &dport);
+	format_xfer(x->o, &c->xfer, extra, sizeof(extra));
 	r = fprintf(x->out,
 		    "{\"pid\":%d,\"comm\":\"%s\",\"family\":%d,\"saddr\":\"%s\","
 		    "\"lport\":%u,\"daddr\":\"%s\",\"dport\":%u,\"connect_us\":%" PRIu64 ","
-		    "\"result\":\"%s\"}\n",
+		    "\"result\":\"%s\"%s}\n",
 		    x->pid, x->comm, x->o->family == AF_INET ? 4 : 6, saddr, lport, daddr, dport,
-		    (c->end_ns - c->start_ns) / 1000, c->result);
+		    (c->end_ns - c->start_ns) / 1000, c->result, extra);
 	if (r < 0 || fflush(x->out))
 		fprintf(stderr, PROG ": warning: writing the output failed: %s\n", strerror(errno));
 }
@@ -345,7 +499,8 @@ static int open_socket(const struct opts *o, int flags)
 	return fd;
 }
 
-static int connect_blocking(const struct opts *o, struct conn *c)
+/* A blocking connect; with @keep, a connected socket stays open for the traffic. */
+static int connect_blocking(const struct opts *o, struct conn *c, bool keep)
 {
 	struct timeval tv = {
 	    .tv_sec = (time_t)(o->timeout_ns / NSEC_PER_SEC),
@@ -370,7 +525,8 @@ static int connect_blocking(const struct opts *o, struct conn *c)
 	save_local(c);
 	if (r)
 		guess_local_addr(o, c);
-	close_conn(c);
+	if (r || !keep)
+		close_conn(c);
 	return 0;
 }
 
@@ -541,6 +697,199 @@ static void pause_ns(uint64_t ns)
 		;
 }
 
+/*
+ * Waits (ppoll, nanosecond timeout) until @fd has @events or @deadline passes.
+ * Returns 0 when it may be ready, 1 at the deadline, -1 on an error (errno).
+ */
+static int wait_fd(int fd, short events, uint64_t deadline)
+{
+	struct pollfd pfd = {.fd = fd, .events = events};
+	struct timespec ts;
+	uint64_t t = now_ns();
+	int r;
+
+	if (t >= deadline)
+		return 1;
+	ts.tv_sec = (time_t)((deadline - t) / NSEC_PER_SEC);
+	ts.tv_nsec = (long)((deadline - t) % NSEC_PER_SEC);
+	r = ppoll(&pfd, 1, &ts, NULL);
+	if (r < 0)
+		return errno == EINTR ? 0 : -1;
+	return 0;
+}
+
+/* Ends the traffic with the errno @err. */
+static void xfer_error(struct xfer *t, int err)
+{
+	t->end = END_ERRNO;
+	t->err = err;
+}
+
+/*
+ * -R: reads and discards until EOF, the -R duration or @deadline (-T). Bounded
+ * in time: every round checks the clock, and waits end at the earlier limit.
+ */
+static void traffic_recv(const struct opts *o, struct conn *c, uint64_t deadline)
+{
+	static char buf[RECV_BUF];
+	struct xfer *t = &c->xfer;
+	uint64_t stop = c->end_ns + o->recv_ns, now;
+	bool capped = deadline < stop;
+	ssize_t n;
+	int r;
+
+	if (capped)
+		stop = deadline;
+	for (;;) {
+		now = now_ns();
+		if (now >= stop) {
+			t->end = capped ? END_TIMEOUT : END_DURATION;
+			break;
+		}
+		n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0) {
+			t->rx_bytes += (unsigned long long)n;
+			continue;
+		}
+		if (n == 0) {
+			now = now_ns();
+			t->end = END_EOF;
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			xfer_error(t, errno);
+			break;
+		}
+		r = wait_fd(c->fd, POLLIN, stop);
+		if (r < 0) {
+			xfer_error(t, errno);
+			break;
+		}
+	}
+	t->rx_ns = now - c->end_ns;
+}
+
+/*
+ * Sends (@out) or receives (@in) exactly @len bytes, whatever the sizes of
+ * the partial transfers; bounded by @deadline. Returns END_DONE when done, or
+ * the end of the traffic: END_EOF, END_TIMEOUT or END_ERRNO (errno in @t).
+ */
+static enum end xfer_full(struct xfer *t, int fd, const char *out, char *in, size_t len,
+			  uint64_t deadline)
+{
+	size_t done = 0;
+	ssize_t n;
+	int r;
+
+	while (done < len) {
+		if (out)
+			n = send(fd, out + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+		else
+			n = recv(fd, in + done, len - done, MSG_DONTWAIT);
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n == 0 && !out)
+			return END_EOF;
+		if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+			xfer_error(t, errno);
+			return END_ERRNO;
+		}
+		r = wait_fd(fd, out ? POLLOUT : POLLIN, deadline);
+		if (r > 0)
+			return END_TIMEOUT;
+		if (r < 0) {
+			xfer_error(t, errno);
+			return END_ERRNO;
+		}
+	}
+	return END_DONE;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void rtt_stats(struct xfer *t, uint64_t *v, unsigned long n)
+{
+	t->rtt_count = n;
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	t->rtt_min_ns = v[0];
+	t->rtt_max_ns = v[n - 1];
+	t->rtt_median_ns = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* -E: echo_count request/response round trips, INTERVAL_MS apart, up to @deadline. */
+static void traffic_echo(struct ctx *x, struct conn *c, uint64_t deadline)
+{
+	const struct opts *o = x->o;
+	char req[ECHO_BYTES], resp[ECHO_BYTES];
+	struct xfer *t = &c->xfer;
+	unsigned long i, n = 0;
+	uint64_t t0;
+	int one = 1;
+	enum end r;
+
+	if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		fprintf(stderr, PROG ": warning: TCP_NODELAY: %s\n", strerror(errno));
+	t->end = END_DONE;
+	for (i = 0; i < o->echo_count; i++) {
+		if (i && o->interval_ns) {
+			if (now_ns() + o->interval_ns >= deadline) {
+				t->end = END_TIMEOUT;
+				break;
+			}
+			pause_ns(o->interval_ns);
+		}
+		/* the request's number, then filler: no two requests in a row are equal */
+		memset(req, 'a' + (int)(i % 26), sizeof(req));
+		memcpy(req, &i, sizeof(i));
+		t0 = now_ns();
+		r = xfer_full(t, c->fd, req, NULL, sizeof(req), deadline);
+		if (r == END_DONE)
+			r = xfer_full(t, c->fd, NULL, resp, sizeof(resp), deadline);
+		if (r != END_DONE) {
+			t->end = r;
+			break;
+		}
+		x->rtt_ns[n++] = now_ns() - t0;
+		if (memcmp(req, resp, sizeof(req))) {
+			t->end = END_MISMATCH;
+			break;
+		}
+	}
+	rtt_stats(t, x->rtt_ns, n);
+}
+
+/* A connect, then the -R/-E traffic on it; the socket is closed at the end. */
+static int connect_traffic(struct ctx *x, struct conn *c)
+{
+	const struct opts *o = x->o;
+	uint64_t deadline;
+
+	c->fd = -1;
+	if (connect_blocking(o, c, true))
+		return -1;
+	c->xfer.end = END_NO_CONNECTION;
+	if (c->fd < 0)
+		return 0;
+	deadline = c->start_ns + o->timeout_ns;
+	if (o->traffic == TRAFFIC_RECV)
+		traffic_recv(o, c, deadline);
+	else
+		traffic_echo(x, c, deadline);
+	close_conn(c);
+	return 0;
+}
+
 static int run_sequential(struct ctx *x)
 {
 	struct conn c;
@@ -554,7 +903,10 @@ static int run_sequential(struct ctx *x)
 		if (x->o->abandon_ns) {
 			r = run_batch(x, &c, 1);
 		} else {
-			r = connect_blocking(x->o, &c);
+			if (x->o->traffic != TRAFFIC_NONE)
+				r = connect_traffic(x, &c);
+			else
+				r = connect_blocking(x->o, &c, false);
 			if (!r)
 				print_conn(x, &c);
 		}
@@ -625,6 +977,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (o.traffic == TRAFFIC_ECHO) {
+		x.rtt_ns = calloc(o.echo_count, sizeof(*x.rtt_ns));
+		if (!x.rtt_ns) {
+			fprintf(stderr, PROG ": out of memory\n");
+			return 1;
+		}
+	}
 	if (o.parallel) {
 		raise_nofile(o.count);
 		r = run_parallel(&x);
@@ -635,5 +994,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s: %s\n", o.outfile, strerror(errno));
 		r = -1;
 	}
+	free(x.rtt_ns);
 	return r ? 1 : 0;
 }

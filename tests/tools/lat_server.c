@@ -8,7 +8,11 @@
  * Listens on ADDR:PORT (backlog 1024, SO_REUSEADDR, IPV6_V6ONLY with -6) and for
  * each accepted connection: closes it at once (default), or writes SEND_BYTES,
  * shuts down its sending side and closes it once the peer has closed (-s), or
- * echoes what it reads until the peer closes (-e).
+ * echoes what it reads until the peer closes (-e, with TCP_NODELAY so that a
+ * small echo leaves at once). Connections are served side by side from one
+ * epoll loop, each a bounded number of reads/writes per wakeup: -s streams to
+ * many clients at once, and -e echoes bytes as they come, so a request read
+ * in parts comes back whole, in order.
  * READYFILE is created once the socket listens. Ends on SIGTERM/SIGINT or after
  * MAX_SECONDS (default 300).
  */
@@ -18,6 +22,7 @@
 #include <fcntl.h>
 #include <math.h> /* isfinite() only: no -lm needed */
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -382,6 +387,9 @@ static void conn_add(struct server *s, int fd)
 	}
 	c->fd = fd;
 	c->left = s->o->send_bytes;
+	if (s->o->mode == MODE_ECHO &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int)))
+		fprintf(stderr, PROG ": warning: TCP_NODELAY: %s\n", strerror(errno));
 	ev.events = s->o->mode == MODE_SEND ? EPOLLOUT : EPOLLIN;
 	ev.data.ptr = c;
 	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev)) {
