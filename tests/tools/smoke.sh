@@ -13,6 +13,13 @@
 #       -lnetfilter_queue -lnfnetlink
 #   sudo tests/tools/smoke.sh
 #
+# Checks: connect timing against SYN-ACKs held in the server namespace, refused,
+# abandoned and timed-out connects; then traffic with a known RTT, every packet
+# from the server held on arrival in the client namespace (DELAY_NS=client,
+# DELAY_CHAIN=INPUT): lat_client -E round trips against a 10 ms hold, a -R bulk
+# receive of 20 MB (throughput printed), 4 bulk receives at once, the -T cap,
+# and two servers (S4/S4B, S6/S6B) held 10 and 30 ms by two daemons. About 10 s.
+#
 # The last line is "N passed, N failed"; the exit status is 1 on any failure.
 
 # shellcheck disable=SC2317 # functions run through check() and traps
@@ -26,7 +33,11 @@ source "$SMOKE_DIR/../lib/netns.sh"
 
 PORT=5000
 NOPORT=5999
+ECHO_PORT=5001		# lat_server -e on S4, S4B, S6, S6B
+BULK_PORT=5002		# lat_server -s BULK_BYTES on S4
+BULK_BYTES=20000000
 MAX_DIFF_US=3000	# connect_us - held_us must lie in [0, MAX_DIFF_US]
+RTT_TOL_US=1500		# -E median round trip against the injected delay
 passed=0
 failed=0
 work=
@@ -171,14 +182,160 @@ test_queue_busy()
 	check "  ... with an error message" grep -q 'cannot bind queue 3' "$err"
 }
 
+# rules_left [NS]: true when NS (default NS_S) still has an NFQUEUE rule in any chain.
 rules_left()
 {
-	local ipt
+	local ns=${1:-$NS_S} ipt
 
 	for ipt in iptables ip6tables; do
-		ns_s "$ipt" -w -S OUTPUT | grep -q NFQUEUE && return 0
+		ip netns exec "$ns" "$ipt" -w -S | grep -q NFQUEUE && return 0
 	done
 	return 1
+}
+
+# delay_client QUEUE DELAY_MS SRC: holds every TCP packet from SRC on its
+# arrival in the client namespace (what the RTT tests use).
+delay_client()
+{
+	DELAY_NS=client DELAY_CHAIN=INPUT delay_start "$1" "$2" "$work/held.$1.ndjson" \
+		-p tcp -s "$3"
+}
+
+# The echo servers and the bulk server of the RTT tests.
+start_traffic_servers()
+{
+	local a
+
+	for a in "$S4" "$S4B" "$S6" "$S6B"; do
+		check "lat_server -e on $a starts" server_start "$ECHO_PORT" -a "$a" -e || return 1
+	done
+	check "lat_server -s $BULK_BYTES on $S4 starts" \
+		server_start "$BULK_PORT" -4 -a "$S4" -s "$BULK_BYTES"
+}
+
+# echo_median FILE: the client's median round trip (us), or "null".
+echo_median()
+{
+	jq -r '.rtt_median_us' "$1"
+}
+
+# echo_ok FILE COUNT WANT_US: COUNT round trips done, median within RTT_TOL_US of WANT_US.
+echo_ok()
+{
+	jq_ok --argjson n "$2" --argjson want "$3" --argjson tol "$RTT_TOL_US" \
+		'.result == "ok" and .end == "done" and .rtt_count == $n and .lport > 0 and
+		 .rtt_min_us <= .rtt_median_us and .rtt_median_us <= .rtt_max_us and
+		 (.rtt_median_us - $want | fabs) <= $tol' "$1"
+}
+
+# held_for_flow LOG CLIENT_FILE MIN_US: the daemon held packets of this flow
+# (to the client's lport), each at least MIN_US.
+held_for_flow()
+{
+	jq -e -n --slurpfile d "$1" --slurpfile c "$2" --argjson min "$3" '
+		[$d[] | select(.dport == $c[0].lport and .dst == $c[0].saddr)] as $m
+		| ($m | length) > 0 and all($m[]; .held_us >= $min)' >/dev/null
+}
+
+# bulk_ok FILE: the whole BULK_BYTES arrived and the server closed.
+bulk_ok()
+{
+	jq_ok --argjson n "$BULK_BYTES" \
+		'.result == "ok" and .mode == "recv" and .rx_bytes == $n and .end == "eof" and
+		 .rx_us > 0 and .lport > 0' "$@"
+}
+
+# Throughput of the -R lines of FILE..., one line each.
+report_bulk()
+{
+	jq -r '"     lport \(.lport): \(.rx_bytes) bytes in \(.rx_us / 1000 | floor) ms, " +
+		"\(.rx_bytes * 8 / .rx_us | floor) Mbit/s"' "$@"
+}
+
+# All server->client packets from S4 delayed 10 ms in the client namespace.
+test_rtt_single()
+{
+	local e=$work/echo10.ndjson b=$work/bulk10.ndjson pids=() i
+
+	check "delay_start 10 ms on queue 4 in the client namespace" delay_client 4 10 "$S4" ||
+		return
+	check "  ... an INPUT rule in NS_C (iptables only), none in NS_S" eval \
+		'ns_c iptables -w -S INPUT | grep -q "NFQUEUE --queue-num 4" &&
+		 ! ns_c ip6tables -w -S | grep -q NFQUEUE && ! rules_left "$NS_S"'
+
+	client -4 -a "$S4" -p "$ECHO_PORT" -E 20 -o "$e"
+	echo "     -E 20 against 10 ms: median $(echo_median "$e") us," \
+		"min $(jq .rtt_min_us "$e"), max $(jq .rtt_max_us "$e")"
+	check "-E 20: median round trip 10 ms +- $RTT_TOL_US us" echo_ok "$e" 20 10000
+	check "  ... the daemon held this flow's packets >= 10 ms" \
+		held_for_flow "$work/held.4.ndjson" "$e" 10000
+
+	client -4 -a "$S4" -p "$BULK_PORT" -R 2 -o "$b"
+	report_bulk "$b"
+	check "-R 2: $BULK_BYTES bytes received through the 10 ms delay" bulk_ok "$b"
+
+	# lat_server -s streams to several clients at once
+	for i in 1 2 3 4; do
+		client -4 -a "$S4" -p "$BULK_PORT" -R 5 -o "$b.$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	report_bulk "$b".[1-4]
+	check "4 clients at once: $BULK_BYTES bytes each" bulk_ok "$b".[1-4]
+	check "  ... on 4 distinct connections" jq_ok -s 'map(.lport) | unique | length == 4' \
+		"$b".[1-4]
+
+	# bounded: -T caps the whole connection, -R its reading
+	client -4 -a "$S4" -p "$ECHO_PORT" -E 1000 -T 200 -o "$e.cap"
+	check "-E 1000 -T 200 ends with timeout after some round trips" jq_ok \
+		'.end == "timeout" and .rtt_count >= 5 and .rtt_count < 20' "$e.cap"
+	client -4 -a "$S4" -p "$ECHO_PORT" -R 0.3 -o "$b.idle"
+	check "-R 0.3 from a silent server ends after 0.3 s" jq_ok \
+		'.end == "duration" and .rx_bytes == 0 and .rx_us >= 300000 and .rx_us < 400000' \
+		"$b.idle"
+	client -4 -a "$S4" -p "$NOPORT" -E 3 -o "$e.refused"
+	check "-E against a closed port: no_connection, no round trip" jq_ok \
+		'.result == "ECONNREFUSED" and .end == "no_connection" and .rtt_count == 0 and
+		 .rtt_median_us == null' "$e.refused"
+
+	delay_stop 4
+	check "delay_stop removes its rules from the client namespace" eval '! rules_left "$NS_C"'
+}
+
+# S4/S6 delayed 10 ms, S4B/S6B 30 ms: two servers, two queues, two daemons per family.
+test_rtt_two_servers()
+{
+	local fam a b qa qb fa fb d
+
+	for fam in 4 6; do
+		if [[ $fam == 4 ]]; then
+			a=$S4 b=$S4B qa=4 qb=5
+		else
+			a=$S6 b=$S6B qa=6 qb=7
+		fi
+		check "v$fam: $a delayed 10 ms (queue $qa), $b 30 ms (queue $qb)" eval \
+			'delay_client $qa 10 "$a" && delay_client $qb 30 "$b"' || return
+		fa=$work/echo_a$fam.ndjson
+		fb=$work/echo_b$fam.ndjson
+		client "-$fam" -a "$a" -p "$ECHO_PORT" -E 20 -o "$fa"
+		client "-$fam" -a "$b" -p "$ECHO_PORT" -E 20 -o "$fb"
+		d=$(jq -n --slurpfile x "$fa" --slurpfile y "$fb" \
+			'$y[0].rtt_median_us - $x[0].rtt_median_us')
+		echo "     v$fam -E 20 medians: $a $(echo_median "$fa") us (10 ms)," \
+			"$b $(echo_median "$fb") us (30 ms), difference $d us"
+		check "v$fam: median to $a is 10 ms +- $RTT_TOL_US us" echo_ok "$fa" 20 10000
+		check "v$fam: median to $b is 30 ms +- $RTT_TOL_US us" echo_ok "$fb" 20 30000
+		check "v$fam: the medians differ by 20 ms +- $RTT_TOL_US us" \
+			test $((d > 20000 ? d - 20000 : 20000 - d)) -le "$RTT_TOL_US"
+		check "v$fam: each daemon held only its own server's flow" eval \
+			'held_for_flow "$work/held.$qa.ndjson" "$fa" 10000 &&
+			 held_for_flow "$work/held.$qb.ndjson" "$fb" 30000 &&
+			 jq_ok -s "all(.[]; .src == \"$a\")" "$work/held.$qa.ndjson" &&
+			 jq_ok -s "all(.[]; .src == \"$b\")" "$work/held.$qb.ndjson"'
+		delay_stop "$qa"
+		delay_stop "$qb"
+	done
+	check "no rule left in either namespace" eval '! rules_left "$NS_C" && ! rules_left "$NS_S"'
 }
 
 main()
@@ -216,6 +373,11 @@ main()
 	delay_stop 3
 	check "abandoned SYN-ACKs were still released and logged" jq_ok -s \
 		'[.[] | select(.flags == "SA")] | length >= 10' "$work/delay200.ndjson"
+
+	if start_traffic_servers; then
+		test_rtt_single
+		test_rtt_two_servers
+	fi
 
 	server_stop_all
 	echo "     took $((SECONDS - t0)) s"
