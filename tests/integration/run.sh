@@ -453,6 +453,8 @@ selected()
 	return 1
 }
 
+source "$REPO_ROOT/tests/integration/rtt_cases.sh"
+
 main()
 {
 	local c
@@ -469,7 +471,12 @@ main()
 		selected "$c" || continue
 		run_case "connect/$c" "case_$c"
 	done
+	for c in $RTT_CASES; do
+		selected "$c" || continue
+		run_case "rtt/${c#rtt_}" "case_$c"
+	done
 	error_report
+	rtt_error_report
 	harness_summary
 }
 
