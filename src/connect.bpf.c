@@ -23,11 +23,8 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include "tcplat.bpf.h"
 #include "connect.h"
-
-#define AF_INET		2
-#define AF_INET6	10
-#define IPPROTO_TCP	6
 
 /* Filters, set by user space before load; zero means "off". */
 const volatile __u32 targ_tgid = 0;
@@ -88,14 +85,6 @@ struct {
 	__type(value, __u32);
 } cgroup_filter SEC(".maps");
 
-static __always_inline void count(__u32 stat)
-{
-	__u64 *val = bpf_map_lookup_elem(&stats, &stat);
-
-	if (val)
-		*val += 1;
-}
-
 static __always_inline bool comm_matches(const char *comm)
 {
 	for (int i = 0; i < TASK_COMM_LEN; i++) {
@@ -118,18 +107,6 @@ static __always_inline bool dport_matches(__u16 dport)
 	return false;
 }
 
-static __always_inline void read_addrs(const struct sock *sk, __u16 family, __u8 *saddr,
-				       __u8 *daddr)
-{
-	if (family == AF_INET) {
-		BPF_CORE_READ_INTO((__u32 *)saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)daddr, sk, __sk_common.skc_daddr);
-	} else {
-		BPF_CORE_READ_INTO((struct in6_addr *)saddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO((struct in6_addr *)daddr, sk, __sk_common.skc_v6_daddr);
-	}
-}
-
 /* Destination filters; the destination is set before SYN_SENT, so they can
  * run at the start and keep unwanted connects out of the table. */
 static __always_inline bool dest_matches(const struct sock *sk, __u16 family)
@@ -144,7 +121,7 @@ static __always_inline bool dest_matches(const struct sock *sk, __u16 family)
 
 		if (family != targ_daddr_family)
 			return false;
-		read_addrs(sk, family, saddr, daddr);
+		sock_addrs(sk, family, saddr, daddr);
 		for (int i = 0; i < 16; i++)
 			if (i < len && daddr[i] != targ_daddr[i])
 				return false;
@@ -168,7 +145,7 @@ static __always_inline void on_syn_sent(const struct sock *sk, __u64 start_ns)
 	if (!dest_matches(sk, BPF_CORE_READ(sk, __sk_common.skc_family)))
 		return;
 	if (bpf_map_update_elem(&inflight, &key, &entry, BPF_ANY))
-		count(STAT_INFLIGHT_FULL);
+		stat_inc(&stats, STAT_INFLIGHT_FULL);
 }
 
 static __always_inline void emit(const struct sock *sk, const struct inflight *entry,
@@ -178,7 +155,7 @@ static __always_inline void emit(const struct sock *sk, const struct inflight *e
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		count(STAT_RINGBUF_DROPS);
+		stat_inc(&stats, STAT_RINGBUF_DROPS);
 		return;
 	}
 	e->ts_ns = now;
@@ -186,14 +163,12 @@ static __always_inline void emit(const struct sock *sk, const struct inflight *e
 	e->pid = entry->pid;
 	e->outcome = outcome;
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	/* inet_sport, not skc_num: on the way to CLOSE the port is released
-	 * (skc_num zeroed) before inet_sock_set_state fires. */
-	e->lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	e->lport = sock_lport(sk);
 	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	e->pad = 0;
 	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
 	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
-	read_addrs(sk, e->family, e->saddr, e->daddr);
+	sock_addrs(sk, e->family, e->saddr, e->daddr);
 	__builtin_memcpy(e->comm, entry->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 }
@@ -224,11 +199,11 @@ static __always_inline void on_state_change(const struct sock *sk, int oldstate,
 			outcome = CONNECT_ABORTED;
 	}
 
-	count(STAT_SEEN);
+	stat_inc(&stats, STAT_SEEN);
 	if (outcome != CONNECT_ESTABLISHED && !report_failed)
-		count(STAT_FAILED_HIDDEN);
+		stat_inc(&stats, STAT_FAILED_HIDDEN);
 	else if (end_ns - entry->start_ns < targ_min_ns)
-		count(STAT_BELOW_MIN);
+		stat_inc(&stats, STAT_BELOW_MIN);
 	else
 		emit(sk, entry, outcome, now, end_ns - entry->start_ns);
 	bpf_map_delete_elem(&inflight, &key);

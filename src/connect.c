@@ -27,14 +27,6 @@ struct connect_ctx {
 	uint64_t shown;
 };
 
-static uint64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static int ops_open(void *arg)
 {
 	struct connect_ctx *ctx = arg;
@@ -114,19 +106,12 @@ static int handle_event(void *arg, void *data, size_t size)
 
 static int read_stats(const struct connect_bpf *skel, struct connect_summary *sum)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	uint64_t totals[STAT_MAX] = {};
+	uint64_t totals[STAT_MAX];
+	int err;
 
-	if (ncpus < 0)
-		return ncpus;
-	uint64_t percpu[ncpus];
-
-	for (__u32 key = 0; key < STAT_MAX; key++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &key, percpu))
-			return -errno;
-		for (int cpu = 0; cpu < ncpus; cpu++)
-			totals[key] += percpu[cpu];
-	}
+	err = tcplat_read_counters(bpf_map__fd(skel->maps.stats), STAT_MAX, totals);
+	if (err)
+		return err;
 	sum->seen = totals[STAT_SEEN];
 	sum->below_min = totals[STAT_BELOW_MIN];
 	sum->failed_hidden = totals[STAT_FAILED_HIDDEN];
@@ -168,8 +153,8 @@ int cmd_connect(int argc, char **argv)
 		fprintf(stderr, "tcplat: cannot set the cgroup filter: %s\n", strerror(errno));
 		goto cleanup;
 	}
-	ctx.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
-	ctx.realtime_offset_ns = clock_ns(CLOCK_REALTIME) - ctx.start_mono_ns;
+	ctx.start_mono_ns = tcplat_clock_ns(CLOCK_MONOTONIC);
+	ctx.realtime_offset_ns = tcplat_clock_ns(CLOCK_REALTIME) - ctx.start_mono_ns;
 
 	rb = ring_buffer__new(bpf_map__fd(ctx.skel->maps.events), handle_event, &ctx, NULL);
 	if (!rb) {

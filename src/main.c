@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "evloop.h"
 #include "privs.h"
@@ -91,6 +92,32 @@ int tcplat_open_cgroup(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+int tcplat_read_counters(int map_fd, uint32_t nslots, uint64_t *totals)
+{
+	int ncpus = libbpf_num_possible_cpus();
+
+	if (ncpus < 0)
+		return ncpus;
+	uint64_t percpu[ncpus];
+
+	for (uint32_t slot = 0; slot < nslots; slot++) {
+		if (bpf_map_lookup_elem(map_fd, &slot, percpu))
+			return -errno;
+		totals[slot] = 0;
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			totals[slot] += percpu[cpu];
+	}
+	return 0;
+}
+
+uint64_t tcplat_clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 int main(int argc, char **argv)

@@ -25,12 +25,8 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include "tcplat.bpf.h"
 #include "rtt.h"
-
-#define AF_INET		2
-#define AF_INET6	10
-#define IPPROTO_TCP	6
-#define EEXIST		17
 
 const volatile __u32 targ_mode = RTT_MODE_HIST;
 const volatile bool targ_unit_ms = true;
@@ -108,14 +104,6 @@ struct {
 	__type(value, __u32);
 } cgroup_filter SEC(".maps");
 
-static __always_inline void count(__u32 stat)
-{
-	__u64 *val = bpf_map_lookup_elem(&stats, &stat);
-
-	if (val)
-		__sync_fetch_and_add(val, 1);
-}
-
 static __always_inline bool addr_equal(const __u8 *a, const volatile __u8 *b, __u16 family)
 {
 	int len = family == AF_INET ? 4 : 16;
@@ -188,12 +176,12 @@ static __always_inline void add_by_key(const struct rtt_key *flow, __u32 rtt_us)
 		 * else (-E2BIG, -ENOMEM) means the table is full. */
 		err = bpf_map_update_elem(&hists, &key, zero, BPF_NOEXIST);
 		if (err && err != -EEXIST) {
-			count(RTT_STAT_KEYS_FULL);
+			stat_inc(&stats, RTT_STAT_KEYS_FULL);
 			return;
 		}
 		h = bpf_map_lookup_elem(&hists, &key);
 		if (!h) {
-			count(RTT_STAT_KEYS_FULL);
+			stat_inc(&stats, RTT_STAT_KEYS_FULL);
 			return;
 		}
 	}
@@ -210,7 +198,7 @@ static __always_inline void emit(const struct rtt_key *flow, const struct owner 
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		count(RTT_STAT_RINGBUF_DROPS);
+		stat_inc(&stats, RTT_STAT_RINGBUF_DROPS);
 		return;
 	}
 	e->ts_ns = bpf_ktime_get_ns();
@@ -241,10 +229,10 @@ static __always_inline void on_sample(const struct rtt_key *flow, __u64 sk_key, 
 		owner = bpf_map_lookup_elem(&owners, &sk_key);
 	if (targ_tgid && (!owner || owner->pid != targ_tgid))
 		return;
-	count(RTT_STAT_SAMPLES);
+	stat_inc(&stats, RTT_STAT_SAMPLES);
 	if (rtt_us < targ_min_rtt_us || srtt_us < targ_min_srtt_us ||
 	    minrtt_us < targ_min_minrtt_us) {
-		count(RTT_STAT_FILTERED);
+		stat_inc(&stats, RTT_STAT_FILTERED);
 		return;
 	}
 	switch (targ_mode) {
@@ -266,18 +254,9 @@ static __always_inline void flow_from_sock(const struct sock *sk, struct rtt_key
 {
 	__builtin_memset(flow, 0, sizeof(*flow));
 	flow->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	/* inet_sport rather than skc_num: on the way to CLOSE the port is
-	 * released (skc_num zeroed) before inet_sock_set_state fires. */
-	flow->lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+	flow->lport = sock_lport(sk);
 	flow->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (flow->family == AF_INET) {
-		BPF_CORE_READ_INTO((__u32 *)flow->laddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)flow->raddr, sk, __sk_common.skc_daddr);
-	} else {
-		BPF_CORE_READ_INTO((struct in6_addr *)flow->laddr, sk,
-				   __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO((struct in6_addr *)flow->raddr, sk, __sk_common.skc_v6_daddr);
-	}
+	sock_addrs(sk, flow->family, flow->laddr, flow->raddr);
 }
 
 /*
@@ -297,7 +276,7 @@ static __always_inline void on_state_change(const struct sock *sk, int oldstate,
 			return;
 		bpf_get_current_comm(owner.comm, sizeof(owner.comm));
 		if (bpf_map_update_elem(&owners, &key, &owner, BPF_ANY))
-			count(RTT_STAT_OWNERS_FULL);
+			stat_inc(&stats, RTT_STAT_OWNERS_FULL);
 		return;
 	}
 	if (newstate != TCP_CLOSE)
@@ -493,7 +472,7 @@ int sockops_rtt(struct bpf_sock_ops *skops)
 		/* Older kernels pass nothing; srtt_us is the smoothed RTT
 		 * before this sample: the best there is. */
 		rtt = srtt = skops->srtt_us >> 3;
-		count(RTT_STAT_NO_SAMPLE);
+		stat_inc(&stats, RTT_STAT_NO_SAMPLE);
 	}
 	flow_from_sockops(skops, &flow);
 	sk_key = (__u64)skops->sk;

@@ -57,14 +57,6 @@ struct rtt_ctx {
 	struct rtt_totals totals;
 };
 
-static uint64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* Local wall-clock time of a CLOCK_MONOTONIC instant, "HH:MM:SS" or with ms. */
 static void format_when(const struct rtt_ctx *ctx, uint64_t mono_ns, bool ms, char *buf,
 			size_t len)
@@ -349,7 +341,7 @@ static int tick_keys(struct rtt_ctx *ctx, const char *when, uint64_t now)
 static int on_tick(void *arg)
 {
 	struct rtt_ctx *ctx = arg;
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = tcplat_clock_ns(CLOCK_MONOTONIC);
 	char when[32];
 	int err;
 
@@ -393,15 +385,12 @@ static int handle_event(void *arg, void *data, size_t size)
 
 static int read_stats(struct rtt_ctx *ctx)
 {
-	uint64_t totals[RTT_STAT_MAX] = {};
-	uint64_t percpu[ctx->ncpus];
+	uint64_t totals[RTT_STAT_MAX];
+	int err;
 
-	for (__u32 key = 0; key < RTT_STAT_MAX; key++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(ctx->skel->maps.stats), &key, percpu))
-			return -errno;
-		for (int cpu = 0; cpu < ctx->ncpus; cpu++)
-			totals[key] += percpu[cpu];
-	}
+	err = tcplat_read_counters(bpf_map__fd(ctx->skel->maps.stats), RTT_STAT_MAX, totals);
+	if (err)
+		return err;
 	ctx->totals.samples = totals[RTT_STAT_SAMPLES];
 	ctx->totals.filtered = totals[RTT_STAT_FILTERED];
 	ctx->totals.dropped_keys = totals[RTT_STAT_KEYS_FULL];
@@ -480,8 +469,8 @@ int cmd_rtt(int argc, char **argv)
 		fprintf(stderr, "tcplat: cannot set the cgroup filter: %s\n", strerror(errno));
 		goto cleanup;
 	}
-	ctx.interval_start_ns = clock_ns(CLOCK_MONOTONIC);
-	ctx.realtime_offset_ns = clock_ns(CLOCK_REALTIME) - ctx.interval_start_ns;
+	ctx.interval_start_ns = tcplat_clock_ns(CLOCK_MONOTONIC);
+	ctx.realtime_offset_ns = tcplat_clock_ns(CLOCK_REALTIME) - ctx.interval_start_ns;
 
 	if (opts.mode == RTT_MODE_DETAIL) {
 		rb = ring_buffer__new(bpf_map__fd(ctx.skel->maps.events), handle_event, &ctx,

@@ -3,6 +3,8 @@
 #ifndef TCPLAT_H
 #define TCPLAT_H
 
+#include <stdint.h>
+#include <time.h>
 #include "opts.h"
 
 #ifndef TCPLAT_VERSION
@@ -18,5 +20,9 @@ int tcplat_prepare(const struct trace_opts *opts);
 /* Opens a --cgroup directory for a BPF cgroup array; -1 with a line
  * printed if it is not a cgroup v2 directory. */
 int tcplat_open_cgroup(const char *path);
+/* Sums each slot of a per-CPU counter array over the CPUs; -errno. */
+int tcplat_read_counters(int map_fd, uint32_t nslots, uint64_t *totals);
+/* clock_gettime() in nanoseconds; CLOCK_MONOTONIC is bpf_ktime_get_ns()'s. */
+uint64_t tcplat_clock_ns(clockid_t clock);
 
 #endif /* TCPLAT_H */

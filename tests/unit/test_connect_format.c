@@ -12,32 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <cmocka.h>
+#include "unit.h"
 #include "connect_format.h"
-
-/* Output of one call, captured through open_memstream. */
-struct capture {
-	char *buf;
-	size_t size;
-	FILE *f;
-};
-
-static FILE *cap_open(struct capture *c)
-{
-	c->buf = NULL;
-	c->size = 0;
-	c->f = open_memstream(&c->buf, &c->size);
-	assert_non_null(c->f);
-	return c->f;
-}
-
-/* Closes, compares with want, frees. */
-static void cap_check(struct capture *c, const char *want)
-{
-	assert_int_equal(fclose(c->f), 0);
-	assert_string_equal(c->buf, want);
-	free(c->buf);
-}
 
 /* A v4 event: pid 1234 "curl", 10.0.0.1:54321 -> 10.0.0.2:80 in 1.234567 ms. */
 static void event_v4(struct connect_event *e)

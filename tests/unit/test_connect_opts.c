@@ -10,48 +10,19 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <cmocka.h>
+#include "unit.h"
 #include "connect_opts.h"
-
-#define MAX_ARGS 32
-
-/* argp may permute argv and opts keeps pointers into it: each test owns a
- * copy, freed by the teardown. */
-static char *args[MAX_ARGS + 1];
-static int nargs;
-
-static void args_free(void)
-{
-	while (nargs)
-		free(args[--nargs]);
-	args[0] = NULL;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	args_free();
-	return 0;
-}
 
 /* Parses "tcplat connect" followed by the NULL-terminated arguments. */
 static int parse(struct connect_opts *o, ...)
 {
-	const char *a;
 	va_list ap;
+	int argc;
 
-	args_free();
-	args[nargs++] = strdup("tcplat connect");
 	va_start(ap, o);
-	while ((a = va_arg(ap, const char *))) {
-		assert_true(nargs < MAX_ARGS);
-		args[nargs] = strdup(a);
-		assert_non_null(args[nargs]);
-		nargs++;
-	}
+	argc = args_build("tcplat connect", ap);
 	va_end(ap);
-	args[nargs] = NULL;
-	return connect_opts_parse(nargs, args, o, ARGP_NO_EXIT);
+	return connect_opts_parse(argc, unit_args, o, ARGP_NO_EXIT);
 }
 
 #define PARSE(o, ...) parse(o, ##__VA_ARGS__, (const char *)NULL)

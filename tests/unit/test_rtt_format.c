@@ -13,35 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <cmocka.h>
+#include "unit.h"
 #include <linux/types.h>
 #include "rtt.h"
 #include "rtt_format.h"
-
-/* Output of one call, captured through open_memstream. */
-struct capture {
-	char *buf;
-	size_t size;
-	FILE *f;
-};
-
-static FILE *cap_open(struct capture *c)
-{
-	c->buf = NULL;
-	c->size = 0;
-	c->f = open_memstream(&c->buf, &c->size);
-	assert_non_null(c->f);
-	return c->f;
-}
-
-/* Closes, compares with want, frees. */
-static void cap_check(struct capture *c, const char *want)
-{
-	assert_int_equal(fclose(c->f), 0);
-	assert_string_equal(c->buf, want);
-	assert_int_equal(c->size, strlen(want));
-	free(c->buf);
-}
 
 /* v4 flow 10.0.0.1:4123 -> 10.0.0.2:443 */
 static void key_v4(struct rtt_key *k)

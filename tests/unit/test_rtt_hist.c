@@ -14,34 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
+#include "unit.h"
 #include <linux/types.h>
 #include "rtt.h"
 #include "rtt_hist.h"
-
-/* Output of one call, captured through open_memstream. */
-struct capture {
-	char *buf;
-	size_t size;
-	FILE *f;
-};
-
-static FILE *cap_open(struct capture *c)
-{
-	c->buf = NULL;
-	c->size = 0;
-	c->f = open_memstream(&c->buf, &c->size);
-	assert_non_null(c->f);
-	return c->f;
-}
-
-/* Closes, compares with want, frees. */
-static void cap_check(struct capture *c, const char *want)
-{
-	assert_int_equal(fclose(c->f), 0);
-	assert_string_equal(c->buf, want);
-	free(c->buf);
-}
 
 /* One sample as the kernel records it; unit_us is 1 (usecs) or 1000 (msecs). */
 static void add_sample(struct rtt_hist *h, __u32 us, __u32 unit_us)

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every tcplat BPF object shares: the constants vmlinux.h cannot carry
+ * (macros are not in BTF), the per-CPU counter bump, and reading a socket's
+ * addresses the same way everywhere.
+ */
+#ifndef TCPLAT_BPF_H
+#define TCPLAT_BPF_H
+
+#define AF_INET		2
+#define AF_INET6	10
+#define IPPROTO_TCP	6
+#define EEXIST		17
+
+/* Bumps one slot of a per-CPU counter array. Atomic even so: a program in
+ * process context can be interrupted by a softirq running one on the same
+ * CPU. */
+static __always_inline void stat_inc(void *map, __u32 slot)
+{
+	__u64 *val = bpf_map_lookup_elem(map, &slot);
+
+	if (val)
+		__sync_fetch_and_add(val, 1);
+}
+
+/* Local and remote address of a socket, 16 bytes each, IPv4 in the first 4. */
+static __always_inline void sock_addrs(const struct sock *sk, __u16 family, __u8 *laddr,
+				       __u8 *raddr)
+{
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO((__u32 *)laddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)raddr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO((struct in6_addr *)laddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)raddr, sk, __sk_common.skc_v6_daddr);
+	}
+}
+
+/* The local port, host order. From inet_sport, not skc_num: on the way to
+ * CLOSE the port is released (skc_num zeroed) before inet_sock_set_state
+ * fires. */
+static __always_inline __u16 sock_lport(const struct sock *sk)
+{
+	return bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+}
+
+#endif /* TCPLAT_BPF_H */
