@@ -194,6 +194,8 @@ case_rtt_by_raddr()
 	pids+=("$TCPLAT_PID")
 	tcplat_start "$dir/top" rtt --by raddr --top 1 --us -4 --rport $RTT_ECHO_PORT 1 || return
 	pids+=("$TCPLAT_PID")
+	tcplat_start "$dir/port" rtt --by rport --json -4 --rport $RTT_ECHO_PORT 1 || return
+	pids+=("$TCPLAT_PID")
 	TCPLAT_PID=
 	client "$dir" c10 -4 -a "$S4" -p $RTT_ECHO_PORT -E 25 -i 10 -T 15000 &
 	bg=$!
@@ -215,6 +217,12 @@ case_rtt_by_raddr()
 	check within 10 "$p40" 40000 -- "p50 of $S4B: ${p40}us, want 40 ms"
 	rtt_record by_raddr 10 "$p10"
 	rtt_record by_raddr 40 "$p40"
+	# --by rport: both servers listen on the same port: one key, all samples.
+	check_eq "$(jq -s -c '[.[] | select(.type == "rtt_hist") | .rport] | unique' "$dir/port/out")" \
+		"[$RTT_ECHO_PORT]" "--by rport: one key"
+	check_eq "$(jq -s '[.[] | select(.type == "rtt_hist") | .count] | add' "$dir/port/out")" \
+		"$(jq -s '[.[] | select(.type == "rtt_hist") | .count] | add' "$dir/all/out")" \
+		"--by rport counts what --by raddr counts"
 	# Text mode, --top 1: only the slower server's histograms.
 	check test "$(grep -c "raddr $S4B: count" "$dir/top/out")" -ge 1 -- "--top 1 shows $S4B"
 	check_eq "$(grep -c "raddr $S4: count" "$dir/top/out")" 0 "--top 1 hides $S4"
@@ -291,6 +299,26 @@ case_rtt_text()
 	grep -q 'rtt samples' "$dir/err" || fail "summary on stderr"
 }
 
+# Ctrl-C in the middle of an interval prints that partial interval.
+case_rtt_partial()
+{
+	local dir=$WORK/rtt_partial n
+
+	mkdir -p "$dir"
+	rtt_servers || return
+	tcplat_start "$dir" rtt --json --raddr "$S4" --rport $RTT_ECHO_PORT 30 || return
+	client "$dir" c -4 -a "$S4" -p $RTT_ECHO_PORT -E 10 -T 10000
+	sleep 0.2
+	tcplat_stop
+	check_eq "$TCPLAT_RC" 0 "exit status"
+	n=$(jq -s '[.[] | select(.type == "rtt_hist")] | length' "$dir/out")
+	check_eq "$n" 1 "the partial interval, printed at SIGINT"
+	check test "$(jq -s '[.[] | select(.type == "rtt_hist")][0].count' "$dir/out")" -ge 10 -- \
+		"its samples"
+	check test "$(jq -s '[.[] | select(.type == "rtt_hist")][0].interval_ns' "$dir/out")" \
+		-lt 30000000000 -- "an interval shorter than INTERVAL"
+}
+
 # -p: only sockets the process opened.
 case_rtt_pid()
 {
@@ -326,7 +354,8 @@ case_rtt_errors()
 	check_eq "$(wc -l <<<"$out")" 1 "one line without privileges"
 }
 
-RTT_CASES="rtt_hist_10ms rtt_hist_50ms rtt_detail rtt_filters rtt_by_raddr rtt_by_flow rtt_text rtt_pid rtt_errors"
+RTT_CASES="rtt_hist_10ms rtt_hist_50ms rtt_detail rtt_filters rtt_by_raddr rtt_by_flow rtt_text
+	   rtt_partial rtt_pid rtt_errors"
 
 # The measured p50 error of each mode against the injected delay.
 rtt_error_report()
