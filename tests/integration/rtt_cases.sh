@@ -337,6 +337,32 @@ case_rtt_pid()
 	check test "$(jq -s 'map(select(.type == "rtt")) | length' "$dir/out")" -ge 5 -- "its samples"
 }
 
+# --cgroup: only sockets of processes in that cgroup (sockops attached there
+# on the tracepoint backend, the socket's cgroup ancestry on the others).
+case_rtt_cgroup()
+{
+	local dir=$WORK/rtt_cgroup root cg pid
+
+	mkdir -p "$dir"
+	rtt_servers || return
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	check test -n "$root" -- "no cgroup2 mount" || return
+	cg=$root/tcplat_rtt_test_$$
+	mkdir "$cg" || { fail "mkdir $cg"; return; }
+	tcplat_start "$dir" rtt --detail --json --cgroup "$cg" --rport $RTT_ECHO_PORT ||
+		{ rmdir "$cg"; return; }
+	sh -c "echo \$\$ > $cg/cgroup.procs &&
+		exec ip netns exec $NS_C $CLIENT -o $dir/in -4 -a $S4 -p $RTT_ECHO_PORT -E 10 -T 10000" &
+	pid=$!
+	client "$dir" out -4 -a "$S4B" -p $RTT_ECHO_PORT -E 10 -T 10000
+	wait "$pid"
+	tcplat_stop
+	rmdir "$cg" || fail "rmdir $cg"
+	check_eq "$(jq -s -c 'map(select(.type == "rtt") | .raddr) | unique' "$dir/out")" "[\"$S4\"]" \
+		"only the connection made from inside the cgroup"
+	check test "$(jq -s 'map(select(.type == "rtt")) | length' "$dir/out")" -ge 5 -- "its samples"
+}
+
 case_rtt_errors()
 {
 	local arg out
@@ -355,7 +381,7 @@ case_rtt_errors()
 }
 
 RTT_CASES="rtt_hist_10ms rtt_hist_50ms rtt_detail rtt_filters rtt_by_raddr rtt_by_flow rtt_text
-	   rtt_partial rtt_pid rtt_errors"
+	   rtt_partial rtt_pid rtt_cgroup rtt_errors"
 
 # The measured p50 error of each mode against the injected delay.
 rtt_error_report()
