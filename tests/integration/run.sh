@@ -34,6 +34,8 @@ TOL_US=${TCPLAT_TOL_US:-1000}
 
 cleanup()
 {
+	# A reader that went away (`| head`) must not cut the clean-up short.
+	trap '' PIPE
 	tcplat_stop
 	netns_cleanup
 	rm -rf -- "$WORK"
