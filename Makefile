@@ -96,3 +96,8 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(PURE:%=$(OUTPUT)
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) tcplat
+
+# Cost per event of `tcplat connect` beside a bpftrace peer (root; see bench/connect.sh).
+.PHONY: bench
+bench: tcplat $(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server
+	bench/connect.sh $(BENCH_ARGS)

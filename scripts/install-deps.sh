@@ -9,7 +9,8 @@ packages=(
 	bpftool libbpf-dev libelf-dev zlib1g-dev	# build
 	libcmocka-dev					# unit tests
 	libnetfilter-queue-dev iptables iproute2 jq	# integration tests
-	util-linux procps				# setpriv, pgrep-free checks
+	util-linux procps				# setpriv, sysctl
+	bpftrace					# make bench: the peer
 	qemu-system-x86 busybox-static kmod libbpf-tools	# make vmtest
 )
 
