@@ -170,7 +170,7 @@ static __always_inline void emit(const struct sock *sk, const struct inflight *e
 	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
 	sock_addrs(sk, e->family, e->saddr, e->daddr);
 	__builtin_memcpy(e->comm, entry->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	ringbuf_submit_batched(&events, e, 64 * sizeof(*e));
 }
 
 static __always_inline void on_state_change(const struct sock *sk, int oldstate, int newstate)

@@ -114,12 +114,16 @@ int evloop_run(const struct evloop_cfg *cfg)
 	}
 
 	while (!err) {
-		n = epoll_wait(epfd, events, 4, -1);
+		n = epoll_wait(epfd, events, 4, cfg->rb ? EVLOOP_RINGBUF_POLL_MS : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
 			break;
+		}
+		if (n == 0) {
+			err = dispatch(cfg, SRC_RINGBUF, -1);
+			continue;
 		}
 		for (i = 0; i < n && !err; i++) {
 			uint64_t src = events[i].data.u64;

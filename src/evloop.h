@@ -10,6 +10,11 @@
 
 struct ring_buffer;
 
+/* The BPF side wakes the reader per batch of records, not per record
+ * (ringbuf_submit_batched): the loop reads the ring buffer at least this
+ * often, so a record waits at most this long to be shown. */
+#define EVLOOP_RINGBUF_POLL_MS 100
+
 struct evloop_cfg {
 	struct ring_buffer *rb;		/* may be NULL */
 	double duration_s;		/* 0: until a signal */

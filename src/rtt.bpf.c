@@ -213,7 +213,7 @@ static __always_inline void emit(const struct rtt_key *flow, const struct owner 
 		e->pid = 0;
 		__builtin_memset(e->comm, 0, sizeof(e->comm));
 	}
-	bpf_ringbuf_submit(e, 0);
+	ringbuf_submit_batched(&events, e, 64 * sizeof(*e));
 }
 
 static __always_inline void on_sample(const struct rtt_key *flow, __u64 sk_key, __u32 rtt_us,

@@ -23,6 +23,20 @@ static __always_inline void stat_inc(void *map, __u32 slot)
 		__sync_fetch_and_add(val, 1);
 }
 
+/*
+ * Submits a ring buffer record, waking the reader only once a batch of
+ * batch_bytes is waiting. A wakeup per record is most of a tracer's BPF
+ * cost (an interrupt to self; on a VM, an exit to the hypervisor); the
+ * reader also polls every EVLOOP_RINGBUF_POLL_MS, so no record waits longer.
+ */
+static __always_inline void ringbuf_submit_batched(void *ringbuf, void *record, __u64 batch_bytes)
+{
+	__u64 flags = bpf_ringbuf_query(ringbuf, BPF_RB_AVAIL_DATA) >= batch_bytes ?
+			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(record, flags);
+}
+
 /* Local and remote address of a socket, 16 bytes each, IPv4 in the first 4. */
 static __always_inline void sock_addrs(const struct sock *sk, __u16 family, __u8 *laddr,
 				       __u8 *raddr)
