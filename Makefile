@@ -33,7 +33,7 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects and skeletons between builds.
 .SECONDARY:
-.PHONY: all deps run check test test-unit test-integration tools clean
+.PHONY: all deps run check test test-unit test-integration tools clean vmtest
 
 all: tcplat tools
 
@@ -101,3 +101,9 @@ clean:
 .PHONY: bench
 bench: tcplat $(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server
 	bench/connect.sh $(BENCH_ARGS)
+
+# The VM matrix: every backend on Debian's 5.10, 6.1 and 6.12 cloud kernels in
+# qemu (root; KERNELS="6.1 6.12" to choose; see scripts/vmtest/run.sh).
+vmtest: all
+	$(Q)scripts/install-deps.sh
+	$(Q)scripts/vmtest/run.sh $(KERNELS)

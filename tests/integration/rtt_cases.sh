@@ -10,6 +10,9 @@ RTT_BULK_PORT=6001	# lat_server -s: bulk transfer
 RTT_ECHO_PORT=6002	# lat_server -e: request/response
 RTT_Q1=11
 RTT_Q2=12
+# p50 within this many percent of the injected delay: the issue's 10 on the
+# host; emulated guests (the VM matrix) state their own.
+RTT_TOL_PCT=${TCPLAT_RTT_TOL_PCT:-10}
 RTT_SERVERS_UP=
 # p50 errors against the injected delay, per mode, for the report.
 RTT_ERRORS=${TCPLAT_RTT_ERRORS_FILE:-$REPO_ROOT/.output/tests/rtt-p50-errors.tsv}
@@ -83,7 +86,8 @@ rtt_hist_case()
 		"the bucket holding ${d} ms has $in_slot of $total samples, not the majority"
 	# p50 of the busiest interval.
 	p50=$(jq -s '[.[] | select(.type == "rtt_hist")] | max_by(.count) | .p50_us' "$dir/out")
-	check within 10 "$p50" $((d * 1000)) -- "p50 ${p50}us not within 10% of ${d} ms"
+	check within "$RTT_TOL_PCT" "$p50" $((d * 1000)) -- \
+		"p50 ${p50}us not within $RTT_TOL_PCT% of ${d} ms"
 	rtt_record hist "$d" "$p50"
 	n=$(jq -s '[.[] | select(.type == "summary")][0].dropped' "$dir/out")
 	check_eq "$n" 0 "summary: dropped"
@@ -112,10 +116,12 @@ case_rtt_detail()
 		"$dir/out")" "[[6,\"$S6\",$RTT_ECHO_PORT,$(jq .lport "$dir/echo"),$pid,\"lat_client\"]]" \
 		"every sample names the flow and its owner"
 	med=$(jq -s 'map(select(.type == "rtt") | .rtt_us) | sort | .[length / 2 | floor]' "$dir/out")
-	check within 10 "$med" $((d * 1000)) -- "median sample ${med}us not within 10% of ${d} ms"
+	check within "$RTT_TOL_PCT" "$med" $((d * 1000)) -- \
+		"median sample ${med}us not within $RTT_TOL_PCT% of ${d} ms"
 	rtt_record detail $d "$med"
 	last_srtt=$(jq -s 'map(select(.type == "rtt")) | last | .srtt_us' "$dir/out")
-	check within 10 "$last_srtt" $((d * 1000)) -- "srtt ${last_srtt}us has not converged to ${d} ms"
+	check within "$RTT_TOL_PCT" "$last_srtt" $((d * 1000)) -- \
+		"srtt ${last_srtt}us has not converged to ${d} ms"
 	check test "$(jq -s 'map(select(.type == "rtt" and .min_rtt_us > .rtt_us)) | length' \
 		"$dir/out")" -eq 0 -- "a sample below the connection's minimum RTT"
 	check_eq "$(jq -s '[.[] | select(.type == "summary")][0].shown' "$dir/out")" "$n" \
@@ -363,6 +369,42 @@ case_rtt_cgroup()
 	check test "$(jq -s 'map(select(.type == "rtt")) | length' "$dir/out")" -ge 5 -- "its samples"
 }
 
+# What a sample is depends on the backend and the kernel; tcplat -v says
+# which, and the summary counts the samples that were the smoothed RTT
+# instead (tracepoint backend before 6.10, whose RTT_CB passes no sample).
+case_rtt_sample_source()
+{
+	local d=20 dir=$WORK/rtt_source backend samples stand_ins maj min old=0
+
+	mkdir -p "$dir"
+	rtt_servers || return
+	rtt_delay $RTT_Q1 $d "$S4" "$dir/held" || return
+	tcplat_start "$dir" rtt --detail --json --raddr "$S4" --rport $RTT_ECHO_PORT || return
+	client "$dir" echo -4 -a "$S4" -p $RTT_ECHO_PORT -E 20 -i 10 -T 10000
+	sleep 0.3
+	tcplat_stop
+	delay_stop $RTT_Q1
+	backend=$(sed -n 's/^tcplat: backend \([a-z]*\): chosen.*/\1/p' "$dir/err")
+	samples=$(jq -s '[.[] | select(.type == "summary")][0].samples' "$dir/out")
+	stand_ins=$(jq -s '[.[] | select(.type == "summary")][0].srtt_as_sample' "$dir/out")
+	check test "$samples" -ge 10 -- "only $samples samples" || return
+	IFS=.- read -r maj min _ < <(uname -r)
+	((maj < 6 || (maj == 6 && min < 10))) && old=1
+	if [[ $backend == tracepoint ]]; then
+		check grep -q 'samples from sockops BPF_SOCK_OPS_RTT_CB' "$dir/err" -- "-v: the source"
+		if ((old)); then
+			check grep -q 'older than 6.10' "$dir/err" -- "-v: no sample on this kernel"
+			check_eq "$stand_ins" "$samples" "every sample was the smoothed RTT"
+		else
+			check_eq "$(grep -c 'older than 6.10' "$dir/err")" 0 "-v: the kernel passes samples"
+			check_eq "$stand_ins" 0 "no smoothed RTT in place of a sample"
+		fi
+	else
+		check grep -q 'samples from tcp_ack_update_rtt' "$dir/err" -- "-v: the source"
+		check_eq "$stand_ins" 0 "no smoothed RTT in place of a sample"
+	fi
+}
+
 case_rtt_errors()
 {
 	local arg out
@@ -381,7 +423,7 @@ case_rtt_errors()
 }
 
 RTT_CASES="rtt_hist_10ms rtt_hist_50ms rtt_detail rtt_filters rtt_by_raddr rtt_by_flow rtt_text
-	   rtt_partial rtt_pid rtt_cgroup rtt_errors"
+	   rtt_partial rtt_pid rtt_cgroup rtt_sample_source rtt_errors"
 
 # The measured p50 error of each mode against the injected delay.
 rtt_error_report()

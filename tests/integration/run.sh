@@ -84,6 +84,9 @@ verify_connects()
 		   ($m[0].saddr == $c.saddr), ($m[0].dport == $c.dport),
 		   ($m[0].outcome // "none"), ($m[0].latency_us // -1), ($s[0].held_us // -1),
 		   $c.connect_us] | @tsv')
+	# Every connect must reach the per-connection checks below: an empty
+	# join (a jq that cannot read its inputs) must not pass silently.
+	check_eq "$(grep -c . <<<"$rows")" "$n_client" "connects checked one by one" || return 1
 	while IFS=$'\t' read -r fam lport nm ns pid_ok comm_ok fam_ok saddr_ok dport_ok outcome \
 			lat held cl; do
 		[[ -n $fam ]] || continue
