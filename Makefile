@@ -45,9 +45,12 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./tcplat connect $(ARGS)
 
+# Everything: unit, integration and the VM matrix (about 12 minutes).
 check: deps
-	$(Q)$(MAKE) --no-print-directory test
+	$(Q)$(MAKE) --no-print-directory all $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+	$(Q)TCPLAT_VMTEST=1 tests/run-all.sh
 
+# The host's suite alone (about a minute).
 test: all $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 	$(Q)tests/run-all.sh
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The whole suite: unit tests, then integration tests against the real
-# binary. Each runner prints its own "N passed, N failed"; the last line
-# here is the total.
+# The whole suite: unit tests, integration tests against the real binary
+# and, with TCPLAT_VMTEST=1, the VM matrix. Each runner prints its own
+# "N passed, N failed"; the last line here is the total.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,6 +34,12 @@ echo "== unit tests"
 run "$root/tests/unit/run.sh"
 echo "== integration tests"
 run "$root/tests/integration/run.sh"
+# TCPLAT_VMTEST=1 (make check): the VM matrix too, every backend on Debian's
+# kernels; each verdict line of a guest counts as one test.
+if [[ ${TCPLAT_VMTEST:-0} == 1 ]]; then
+	echo "== VM matrix"
+	run "$root/scripts/vmtest/run.sh"
+fi
 echo "== total"
 echo "$passed passed, $failed failed"
 exit $status
