@@ -88,7 +88,7 @@ tools: $(TOOLS:%=$(OUTPUT)/tests/%)
 
 $(OUTPUT)/tests/nfq_delay: LDLIBS := -lnetfilter_queue -lnfnetlink
 $(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server: LDLIBS :=
-$(OUTPUT)/tests/%: tests/tools/%.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/tools/%.c tests/tools/tools.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -Wall -Wextra -Werror $< $(LDLIBS) -o $@
 

@@ -13,7 +13,6 @@ enum {
 	OPT_DADDR,
 	OPT_FAILED,
 	OPT_MAX_INFLIGHT,
-	OPT_USAGE,
 };
 
 static const char connect_doc[] =
@@ -47,8 +46,6 @@ static const struct argp_option connect_options[] = {
 	{ "max-inflight", OPT_MAX_INFLIGHT, "N", 0,
 	  "Size of the table of connects awaiting their answer (default 16384); connects that "
 	  "find it full are counted as dropped", 0 },
-	{ "help", 'h', NULL, 0, "Show this help", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message", -1 },
 	{},
 };
 
@@ -66,12 +63,6 @@ static error_t connect_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &opts->common;
-		break;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case OPT_USAGE:
-		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
 		break;
 	case 't':
 		opts->timestamp = true;
@@ -136,7 +127,7 @@ int connect_opts_parse(int argc, char **argv, struct connect_opts *opts, unsigne
 	memset(opts, 0, sizeof(*opts));
 	trace_opts_init(&opts->common);
 	opts->max_inflight = DEFAULT_MAX_INFLIGHT;
-	/* Our own -h/--help and --usage, so that `-h` works as users expect
-	 * (ARGP_NO_HELP drops all of argp's built-in ones). */
+	/* -h/--help and --usage come from trace_argp (ARGP_NO_HELP drops
+	 * argp's own, which know no -h). */
 	return argp_parse(&connect_argp, argc, argv, argp_flags | ARGP_NO_HELP, NULL, opts);
 }

@@ -9,6 +9,7 @@ enum {
 	OPT_BACKEND = 0x100,
 	OPT_CGROUP,
 	OPT_JSON,
+	OPT_USAGE,
 };
 
 static const struct argp_option trace_options[] = {
@@ -25,6 +26,11 @@ static const struct argp_option trace_options[] = {
 	{ "verbose", 'v', NULL, 0,
 	  "Say which backend was chosen and why others were refused; twice: libbpf debug log",
 	  0 },
+	/* Here rather than argp's own, so that -h works as users expect; the
+	 * subcommands parse with ARGP_NO_HELP. Help covers the whole command:
+	 * argp_state_help works from the root parser. */
+	{ "help", 'h', NULL, 0, "Show this help", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message", -1 },
 	{},
 };
 
@@ -62,6 +68,12 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		opts->verbose++;
+		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -20,7 +20,6 @@ enum {
 	OPT_LPORT,
 	OPT_RPORT,
 	OPT_MAX_KEYS,
-	OPT_USAGE,
 };
 
 /* Thresholds are kept in microseconds as __u32: about 71 minutes. */
@@ -69,8 +68,6 @@ static const struct argp_option rtt_options[] = {
 	{ "max-keys", OPT_MAX_KEYS, "N", 0,
 	  "With --by: size of the table of keys (default 1024); samples of keys that find it "
 	  "full are counted as dropped", 0 },
-	{ "help", 'h', NULL, 0, "Show this help", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message", -1 },
 	{},
 };
 
@@ -132,12 +129,6 @@ static error_t rtt_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &opts->common;
-		break;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case OPT_USAGE:
-		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
 		break;
 	case 'm':
 		opts->unit_us = false;

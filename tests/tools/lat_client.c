@@ -72,9 +72,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "tools.h"
 
 #define PROG	      "lat_client"
-#define NSEC_PER_SEC  1000000000ULL
 #define NSEC_PER_MSEC 1000000ULL
 #define MAX_COUNT     100000UL
 #define MAX_MS	      86400000.0
@@ -143,14 +143,6 @@ struct ctx {
 	uint64_t *rtt_ns; /* -E: one slot per round trip */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -211,28 +203,6 @@ static int parse_ulong(const char *s, unsigned long min, unsigned long max, unsi
 		return -1;
 	*out = v;
 	return 0;
-}
-
-/* Fills @ss from @addr and @port; a family of 0 is taken from the address. */
-static int make_addr(int *family, const char *addr, unsigned int port, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (*family != AF_INET6 && inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*family = AF_INET;
-		return 0;
-	}
-	if (*family != AF_INET && inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*family = AF_INET6;
-		return 0;
-	}
-	return -1;
 }
 
 static void parse_opts(int argc, char **argv, struct opts *o)

@@ -33,9 +33,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "tools.h"
 
 #define PROG	      "lat_server"
-#define NSEC_PER_SEC  1000000000ULL
 #define NSEC_PER_MSEC 1000000ULL
 #define BACKLOG	      1024
 #define EVENTS_MAX    128
@@ -73,14 +73,6 @@ struct server {
 static volatile sig_atomic_t stop_signal;
 static char send_buf[CHUNK];
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: " PROG " [-4|-6] -a ADDR -p PORT [-t MAX_SECONDS] [-s SEND_BYTES]"
@@ -113,27 +105,6 @@ static int parse_seconds(const char *s, uint64_t *ns)
 		return -1;
 	*ns = (uint64_t)(v * 1e9 + 0.5);
 	return 0;
-}
-
-static int make_addr(int *family, const char *addr, unsigned int port, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (*family != AF_INET6 && inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*family = AF_INET;
-		return 0;
-	}
-	if (*family != AF_INET && inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*family = AF_INET6;
-		return 0;
-	}
-	return -1;
 }
 
 static void parse_opts(int argc, char **argv, struct opts *o)

@@ -41,6 +41,7 @@
 
 #include <libnetfilter_queue/libnetfilter_queue.h>
 #include <libnfnetlink/libnfnetlink.h>
+#include "tools.h"
 
 #define PROG	     "nfq_delay"
 #define COPY_BYTES   128   /* enough for IPv6 + TCP headers */
@@ -51,7 +52,6 @@
 #define RECV_BUF     4096      /* one message: COPY_BYTES plus attributes */
 #define DRAIN_ROUNDS 4	       /* recvmmsg() calls before releases are checked */
 #define RING_INIT    4096
-#define NSEC_PER_SEC 1000000000ULL
 #define MAX_DELAY_MS 3600000.0
 
 struct pkt {
@@ -96,14 +96,6 @@ struct daemon {
 };
 
 static volatile sig_atomic_t stop_signal;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
 
 static void usage(void)
 {

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the test tools (nfq_delay, lat_client, lat_server) share. */
+#ifndef TCPLAT_TEST_TOOLS_H
+#define TCPLAT_TEST_TOOLS_H
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define NSEC_PER_SEC 1000000000ULL
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* Fills ss from addr and port; a family of 0 is taken from the address. */
+static inline int make_addr(int *family, const char *addr, unsigned int port,
+			    struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (*family != AF_INET6 && inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*family = AF_INET;
+		return 0;
+	}
+	if (*family != AF_INET && inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+#endif /* TCPLAT_TEST_TOOLS_H */
