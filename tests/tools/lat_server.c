@@ -164,24 +164,6 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-/* SIGTERM/SIGINT stay blocked except inside epoll_pwait(), so none is missed. */
-static int setup_signals(sigset_t *waitmask)
-{
-	struct sigaction sa;
-	sigset_t set;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
-		return -1;
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	return sigprocmask(SIG_BLOCK, &set, waitmask);
-}
-
 static int open_listener(const struct opts *o)
 {
 	socklen_t len =
@@ -427,7 +409,7 @@ int main(int argc, char **argv)
 
 	parse_opts(argc, argv, &o);
 	memset(send_buf, 'x', sizeof(send_buf));
-	if (setup_signals(&waitmask)) {
+	if (setup_signals(on_signal, &waitmask)) {
 		fprintf(stderr, PROG ": signal setup: %s\n", strerror(errno));
 		return 1;
 	}

@@ -469,24 +469,6 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-/* SIGTERM/SIGINT stay blocked except while ppoll() waits, so none is missed. */
-static int setup_signals(void)
-{
-	struct sigaction sa;
-	sigset_t set;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
-		return -1;
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	return sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
 static void set_rcvbuf(struct daemon *d)
 {
 	int sz = RCVBUF_BYTES;
@@ -576,7 +558,7 @@ int main(int argc, char **argv)
 	d.delay_ns = o.delay_ns;
 	/* hrtimer wakeups without the default 50 us slack */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-	if (setup_signals()) {
+	if (setup_signals(on_signal, NULL)) {
 		fprintf(stderr, PROG ": signal setup: %s\n", strerror(errno));
 		return 1;
 	}

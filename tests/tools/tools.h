@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -41,6 +42,29 @@ static inline int make_addr(int *family, const char *addr, unsigned int port,
 		return 0;
 	}
 	return -1;
+}
+
+/*
+ * SIGTERM/SIGINT go to handler and stay blocked except while the caller
+ * waits with the mask saved in waitmask (epoll_pwait, ppoll), so none is
+ * missed between a check of the stop flag and the wait. SIGPIPE is ignored:
+ * a peer that went away is an error to report, not a reason to die.
+ */
+static inline int setup_signals(void (*handler)(int), sigset_t *waitmask)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	return sigprocmask(SIG_BLOCK, &set, waitmask);
 }
 
 #endif /* TCPLAT_TEST_TOOLS_H */
