@@ -195,24 +195,6 @@ err:
 	return -1;
 }
 
-static int write_readyfile(const char *path)
-{
-	char line[32];
-	int fd, n;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	n = snprintf(line, sizeof(line), "%d\n", (int)getpid());
-	if (write(fd, line, (size_t)n) != n || close(fd)) {
-		fprintf(stderr, PROG ": %s: write failed\n", path);
-		return -1;
-	}
-	return 0;
-}
-
 static void conn_close(struct server *s, struct conn *c)
 {
 	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -421,7 +403,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": epoll: %s\n", strerror(errno));
 		goto out;
 	}
-	if (o.readyfile && write_readyfile(o.readyfile))
+	if (o.readyfile && write_readyfile(PROG, o.readyfile))
 		goto out;
 	ret = serve(&s, &waitmask) ? 1 : 0;
 out:

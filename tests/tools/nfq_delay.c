@@ -517,23 +517,8 @@ static void close_queue(struct daemon *d)
 
 static int announce_ready(const char *readyfile)
 {
-	char line[32];
-	int fd, n;
-
 	fprintf(stderr, "ready\n");
-	if (!readyfile)
-		return 0;
-	fd = open(readyfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, PROG ": %s: %s\n", readyfile, strerror(errno));
-		return -1;
-	}
-	n = snprintf(line, sizeof(line), "%d\n", (int)getpid());
-	if (write(fd, line, (size_t)n) != n || close(fd)) {
-		fprintf(stderr, PROG ": %s: write failed\n", readyfile);
-		return -1;
-	}
-	return 0;
+	return readyfile ? write_readyfile(PROG, readyfile) : 0;
 }
 
 static FILE *open_log(const char *logfile)

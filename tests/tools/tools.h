@@ -4,8 +4,12 @@
 #define TCPLAT_TEST_TOOLS_H
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -65,6 +69,26 @@ static inline int setup_signals(void (*handler)(int), sigset_t *waitmask)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	return sigprocmask(SIG_BLOCK, &set, waitmask);
+}
+
+/* Creates path holding our PID: the tests wait for it to know the tool is
+ * ready. prog names the tool in the error message. */
+static inline int write_readyfile(const char *prog, const char *path)
+{
+	char line[32];
+	int fd, n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		return -1;
+	}
+	n = snprintf(line, sizeof(line), "%d\n", (int)getpid());
+	if (write(fd, line, (size_t)n) != n || close(fd)) {
+		fprintf(stderr, "%s: %s: write failed\n", prog, path);
+		return -1;
+	}
+	return 0;
 }
 
 #endif /* TCPLAT_TEST_TOOLS_H */
