@@ -25,3 +25,8 @@ const char *addr_format(uint16_t family, const uint8_t bytes[16], char *buf, siz
 		snprintf(buf, len, "?");
 	return buf;
 }
+
+int addr_family_version(uint16_t family)
+{
+	return family == AF_INET6 ? 6 : 4;
+}

@@ -28,11 +28,6 @@ const char *connect_outcome_name(int32_t outcome)
 	return name ? name : "unknown";
 }
 
-static int family_version(uint16_t family)
-{
-	return family == AF_INET6 ? 6 : 4;
-}
-
 void connect_print_header(FILE *out, const struct connect_view *view)
 {
 	if (view->timestamp)
@@ -54,7 +49,7 @@ void connect_print_text(FILE *out, const struct connect_view *view,
 	addr_format(e->family, e->daddr, daddr, sizeof(daddr));
 	if (view->timestamp)
 		fprintf(out, "%-9.3f ", time_s);
-	fprintf(out, "%-6u %-12.12s %-2d %-16s ", e->pid, e->comm, family_version(e->family),
+	fprintf(out, "%-6u %-12.12s %-2d %-16s ", e->pid, e->comm, addr_family_version(e->family),
 		saddr);
 	if (view->lport)
 		fprintf(out, "%-6u ", e->lport);
@@ -77,7 +72,7 @@ void connect_print_json(FILE *out, const struct connect_event *e, uint64_t ts_ns
 	fprintf(out,
 		",\"family\":%d,\"saddr\":\"%s\",\"lport\":%u,\"daddr\":\"%s\",\"dport\":%u,"
 		"\"latency_us\":%" PRIu64 ",\"outcome\":\"%s\"}\n",
-		family_version(e->family), saddr, e->lport, daddr, e->dport,
+		addr_family_version(e->family), saddr, e->lport, daddr, e->dport,
 		(uint64_t)e->latency_ns / 1000, connect_outcome_name(e->outcome));
 }
 

@@ -59,7 +59,7 @@ void rtt_print_key_json(FILE *out, enum rtt_mode mode, const struct rtt_key *key
 	switch (mode) {
 	case RTT_MODE_BY_RADDR:
 		fprintf(out, ",\"by\":\"raddr\",\"family\":%d,\"raddr\":\"%s\"",
-			key->family == AF_INET6 ? 6 : 4,
+			addr_family_version(key->family),
 			addr_format(key->family, key->raddr, r, sizeof(r)));
 		break;
 	case RTT_MODE_BY_RPORT:
@@ -69,7 +69,7 @@ void rtt_print_key_json(FILE *out, enum rtt_mode mode, const struct rtt_key *key
 		fprintf(out,
 			",\"by\":\"flow\",\"family\":%d,\"laddr\":\"%s\",\"lport\":%u,"
 			"\"raddr\":\"%s\",\"rport\":%u",
-			key->family == AF_INET6 ? 6 : 4,
+			addr_family_version(key->family),
 			addr_format(key->family, key->laddr, l, sizeof(l)), key->lport,
 			addr_format(key->family, key->raddr, r, sizeof(r)), key->rport);
 		break;
@@ -101,7 +101,7 @@ void rtt_print_detail_text(FILE *out, const char *when, const struct rtt_event *
 	else
 		snprintf(pid, sizeof(pid), "-");
 	fprintf(out, "%-12s %-7s %-12.12s %-2d %-24s %-24s %10.*f %10.*f %10.*f\n", when, pid,
-		e->pid ? e->comm : "-", e->flow.family == AF_INET6 ? 6 : 4,
+		e->pid ? e->comm : "-", addr_family_version(e->flow.family),
 		endpoint(e->flow.family, e->flow.laddr, e->flow.lport, l, sizeof(l)),
 		endpoint(e->flow.family, e->flow.raddr, e->flow.rport, r, sizeof(r)), prec,
 		e->rtt_us / div, prec, e->srtt_us / div, prec, e->min_rtt_us / div);
@@ -114,7 +114,7 @@ void rtt_print_detail_json(FILE *out, const struct rtt_event *e, uint64_t ts_ns)
 	fprintf(out,
 		"{\"type\":\"rtt\",\"ts_ns\":%" PRIu64 ",\"family\":%d,\"laddr\":\"%s\",\"lport\":%u,"
 		"\"raddr\":\"%s\",\"rport\":%u,\"rtt_us\":%u,\"srtt_us\":%u,\"min_rtt_us\":%u,",
-		ts_ns, e->flow.family == AF_INET6 ? 6 : 4,
+		ts_ns, addr_family_version(e->flow.family),
 		addr_format(e->flow.family, e->flow.laddr, l, sizeof(l)), e->flow.lport,
 		addr_format(e->flow.family, e->flow.raddr, r, sizeof(r)), e->flow.rport, e->rtt_us,
 		e->srtt_us, e->min_rtt_us);
