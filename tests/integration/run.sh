@@ -349,7 +349,7 @@ case_inflight_full()
 # Ctrl-C, SIGTERM and --duration end cleanly: exit 0, summary, no program left.
 case_clean_exit()
 {
-	local dir=$WORK/exit start
+	local dir=$WORK/exit start i n
 
 	mkdir -p "$dir/int" "$dir/term" "$dir/dur"
 	tcplat_start "$dir/int" connect || return
@@ -358,8 +358,14 @@ case_clean_exit()
 	tcplat_stop
 	check_eq "$TCPLAT_RC" 0 "exit status after SIGINT"
 	grep -q 'connects seen' "$dir/int/err" || fail "no summary after SIGINT"
-	check_eq "$(bpftool prog show -j | jq '[.[] | select(.name == "tp_inet_sock_set_state")] | length')" \
-		0 "programs left after exit"
+	# The kernel frees a program after its last reference goes, in
+	# deferred work: give it up to 2 s to be gone.
+	for ((i = 0; i < 40; i++)); do
+		n=$(bpftool prog show -j | jq '[.[] | select(.name == "tp_inet_sock_set_state")] | length')
+		((n == 0)) && break
+		sleep 0.05
+	done
+	check_eq "$n" 0 "programs left after exit"
 
 	tcplat_start "$dir/term" connect || return
 	kill -TERM "$TCPLAT_PID"
