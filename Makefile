@@ -10,17 +10,24 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 CFLAGS ?= -g -O2
-CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUTPUT) -Isrc
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUTPUT) -Isrc
-LDLIBS := -lbpf -lelf -lz -lm
-
+# One folder per feature (its BPF side, user side, options, format) and one
+# for what they share; objects land flat in $(OUTPUT), so names are unique.
 FEATURES := connect rtt
+SRC_DIRS := src src/common $(FEATURES:%=src/%)
+INCLUDES := -I$(OUTPUT) $(SRC_DIRS:%=-I%)
+CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE $(INCLUDES)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror $(INCLUDES)
+LDLIBS := -lbpf -lelf -lz -lm
+HEADERS := $(wildcard $(SRC_DIRS:%=%/*.h))
+vpath %.c $(SRC_DIRS)
+vpath test_%.c $(wildcard tests/unit/*/)
+
 # Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
-PURE := parse addr json opts backend privs connect_opts connect_format rtt_hist rtt_opts \
+PURE := parse addr json opts backend privs hist_view connect_opts connect_format rtt_opts \
 	rtt_format
 USER := main evloop $(PURE) $(FEATURES)
 TOOLS := nfq_delay lat_client lat_server
-UNIT_TESTS := test_parse test_json test_connect_opts test_connect_format test_backend test_privs test_rtt_hist test_rtt_opts test_rtt_format
+UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 
 ifeq ($(V),1)
 Q :=
@@ -67,7 +74,7 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(call msg,BTF,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(OUTPUT)/%.bpf.o: src/%.bpf.c src/%.h src/tcplat.bpf.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: %.bpf.c $(HEADERS) $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -76,7 +83,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # Every user object may include any skeleton; they are few and small.
-$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) $(FEATURES:%=$(OUTPUT)/%.skel.h) | $(OUTPUT)
+$(OUTPUT)/%.o: %.c $(HEADERS) $(FEATURES:%=$(OUTPUT)/%.skel.h) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -92,9 +99,9 @@ $(OUTPUT)/tests/%: tests/tools/%.c tests/tools/tools.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -Wall -Wextra -Werror $< $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(PURE:%=$(OUTPUT)/%.o) | $(OUTPUT)/tests
+$(OUTPUT)/tests/test_%: test_%.c tests/unit/unit.h $(PURE:%=$(OUTPUT)/%.o) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(filter-out %.h,$^) -lcmocka -lbpf -lelf -lz -lm -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(filter-out %.h,$^) -lcmocka -lbpf -lelf -lz -lm -o $@
 
 clean:
 	$(call msg,CLEAN)

@@ -2,10 +2,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <linux/types.h>
-#include "rtt.h"
-#include "rtt_hist.h"
+#include "hist.h"
+#include "hist_view.h"
 
-/* Every value rtt_fine_index() takes is below this: the end of the last bucket. */
+/* Every value hist_fine_index() takes is below this: the end of the last bucket. */
 #define FINE_END	(1ULL << 32)
 
 /* The log2 table: bcc's column widths for up to 32 slots, and its bar. */
@@ -21,60 +21,60 @@
 #define LOG2_SHARE_COL	(LOG2_VAL_W + 4 + LOG2_VAL_W + 3 + LOG2_COUNT_W + 2 + \
 			 LOG2_BAR_W + 1 + 1)
 
-void rtt_fine_bounds(__u32 idx, __u64 *lo, __u64 *hi)
+void lat_hist_fine_bounds(__u32 idx, __u64 *lo, __u64 *hi)
 {
 	__u32 e, sub;
 
-	if (idx < RTT_SUB_COUNT) {
+	if (idx < HIST_SUB_COUNT) {
 		*lo = idx;
 		*hi = idx + 1ULL;
 		return;
 	}
-	if (idx >= RTT_FINE_SLOTS) {
+	if (idx >= HIST_FINE_SLOTS) {
 		/* Shifting by the exponent of such an idx would be undefined. */
 		*lo = FINE_END;
 		*hi = FINE_END;
 		return;
 	}
-	/* rtt_fine_index() backwards: row e - SUB_BITS + 1 holds [2^e, 2^(e+1)),
+	/* hist_fine_index() backwards: row e - SUB_BITS + 1 holds [2^e, 2^(e+1)),
 	 * cut into SUB_COUNT parts of 2^(e - SUB_BITS). */
-	e = idx / RTT_SUB_COUNT + RTT_SUB_BITS - 1;
-	sub = idx % RTT_SUB_COUNT;
-	*lo = (__u64)(RTT_SUB_COUNT + sub) << (e - RTT_SUB_BITS);
-	*hi = *lo + (1ULL << (e - RTT_SUB_BITS));
+	e = idx / HIST_SUB_COUNT + HIST_SUB_BITS - 1;
+	sub = idx % HIST_SUB_COUNT;
+	*lo = (__u64)(HIST_SUB_COUNT + sub) << (e - HIST_SUB_BITS);
+	*hi = *lo + (1ULL << (e - HIST_SUB_BITS));
 }
 
-void rtt_hist_add(struct rtt_hist *dst, const struct rtt_hist *src)
+void lat_hist_add(struct lat_hist *dst, const struct lat_hist *src)
 {
 	__u32 i;
 
 	dst->count += src->count;
 	dst->sum_us += src->sum_us;
-	for (i = 0; i < RTT_LOG2_SLOTS; i++)
+	for (i = 0; i < HIST_LOG2_SLOTS; i++)
 		dst->log2[i] += src->log2[i];
-	for (i = 0; i < RTT_FINE_SLOTS; i++)
+	for (i = 0; i < HIST_FINE_SLOTS; i++)
 		dst->fine[i] += src->fine[i];
 	dst->closed |= src->closed;
 }
 
 /* Whether any counter of cur is below prev's. */
-static int hist_went_back(const struct rtt_hist *cur, const struct rtt_hist *prev)
+static int hist_went_back(const struct lat_hist *cur, const struct lat_hist *prev)
 {
 	__u32 i;
 
 	if (cur->count < prev->count || cur->sum_us < prev->sum_us)
 		return 1;
-	for (i = 0; i < RTT_LOG2_SLOTS; i++)
+	for (i = 0; i < HIST_LOG2_SLOTS; i++)
 		if (cur->log2[i] < prev->log2[i])
 			return 1;
-	for (i = 0; i < RTT_FINE_SLOTS; i++)
+	for (i = 0; i < HIST_FINE_SLOTS; i++)
 		if (cur->fine[i] < prev->fine[i])
 			return 1;
 	return 0;
 }
 
-void rtt_hist_diff(const struct rtt_hist *cur, const struct rtt_hist *prev,
-		   struct rtt_hist *out)
+void lat_hist_diff(const struct lat_hist *cur, const struct lat_hist *prev,
+		   struct lat_hist *out)
 {
 	__u32 i;
 
@@ -96,9 +96,9 @@ void rtt_hist_diff(const struct rtt_hist *cur, const struct rtt_hist *prev,
 	/* Element by element, reading before writing, so out may alias either. */
 	out->count = cur->count - prev->count;
 	out->sum_us = cur->sum_us - prev->sum_us;
-	for (i = 0; i < RTT_LOG2_SLOTS; i++)
+	for (i = 0; i < HIST_LOG2_SLOTS; i++)
 		out->log2[i] = cur->log2[i] - prev->log2[i];
-	for (i = 0; i < RTT_FINE_SLOTS; i++)
+	for (i = 0; i < HIST_FINE_SLOTS; i++)
 		out->fine[i] = cur->fine[i] - prev->fine[i];
 	/* A state, not a counter: the connection is closed if it is now. */
 	out->closed = cur->closed;
@@ -111,14 +111,14 @@ void rtt_hist_diff(const struct rtt_hist *cur, const struct rtt_hist *prev,
  * they are equal in a consistent snapshot, and if a per-CPU copy was read
  * while its CPU was adding a sample, the walk still finds every rank.
  */
-static __u64 fine_range(const struct rtt_hist *h, int *first, int *last)
+static __u64 fine_range(const struct lat_hist *h, int *first, int *last)
 {
 	__u64 total = 0;
 	__u32 i;
 
 	*first = -1;
 	*last = -1;
-	for (i = 0; i < RTT_FINE_SLOTS; i++) {
+	for (i = 0; i < HIST_FINE_SLOTS; i++) {
 		if (!h->fine[i])
 			continue;
 		if (*first < 0)
@@ -129,7 +129,7 @@ static __u64 fine_range(const struct rtt_hist *h, int *first, int *last)
 	return total;
 }
 
-double rtt_hist_percentile(const struct rtt_hist *h, double q)
+double lat_hist_percentile(const struct lat_hist *h, double q)
 {
 	__u64 total, before = 0, lo, hi, min, max;
 	double rank, est;
@@ -138,8 +138,8 @@ double rtt_hist_percentile(const struct rtt_hist *h, double q)
 	total = fine_range(h, &first, &last);
 	if (!total)
 		return 0;
-	rtt_fine_bounds(first, &min, &hi);
-	rtt_fine_bounds(last, &lo, &max);
+	lat_hist_fine_bounds(first, &min, &hi);
+	lat_hist_fine_bounds(last, &lo, &max);
 	/* !(q > 0) also catches NaN. */
 	if (!(q > 0))
 		return min;
@@ -155,7 +155,7 @@ double rtt_hist_percentile(const struct rtt_hist *h, double q)
 			continue;
 		if ((double)(before + n) >= rank) {
 			/* Samples taken as spread evenly over the bucket. */
-			rtt_fine_bounds(i, &lo, &hi);
+			lat_hist_fine_bounds(i, &lo, &hi);
 			est = lo + (double)(hi - lo) * (rank - before) / n;
 			break;
 		}
@@ -168,27 +168,27 @@ double rtt_hist_percentile(const struct rtt_hist *h, double q)
 	return est;
 }
 
-void rtt_hist_summarize(const struct rtt_hist *h, struct rtt_summary *s)
+void lat_hist_summarize(const struct lat_hist *h, struct lat_summary *s)
 {
 	__u64 lo, hi;
 	int first, last;
 
-	*s = (struct rtt_summary){ .count = h->count, .sum_us = h->sum_us };
+	*s = (struct lat_summary){ .count = h->count, .sum_us = h->sum_us };
 	if (!fine_range(h, &first, &last))
 		return;
-	rtt_fine_bounds(first, &lo, &hi);
+	lat_hist_fine_bounds(first, &lo, &hi);
 	s->min_us = lo;
 	/* The exclusive end: the largest sample is below it, and a single
 	 * sample then shows as min < max, a range that holds it. */
-	rtt_fine_bounds(last, &lo, &hi);
+	lat_hist_fine_bounds(last, &lo, &hi);
 	s->max_us = hi;
-	s->p50_us = rtt_hist_percentile(h, 0.50);
-	s->p90_us = rtt_hist_percentile(h, 0.90);
-	s->p99_us = rtt_hist_percentile(h, 0.99);
+	s->p50_us = lat_hist_percentile(h, 0.50);
+	s->p90_us = lat_hist_percentile(h, 0.90);
+	s->p99_us = lat_hist_percentile(h, 0.99);
 }
 
 /* Slot i of the log2 table holds [low, high]: slot 0 is 0..1, slot k >= 1 is
- * 2^k .. 2^(k+1)-1, as rtt_log2() puts values. */
+ * 2^k .. 2^(k+1)-1, as hist_log2() puts values. */
 static void log2_slot_range(int i, unsigned long long *low, unsigned long long *high)
 {
 	*low = (1ULL << (i + 1)) >> 1;
@@ -202,8 +202,8 @@ static int log2_last(const __u64 *slots, int nslots)
 {
 	int i, last = -1;
 
-	if (nslots > RTT_LOG2_SLOTS)
-		nslots = RTT_LOG2_SLOTS;
+	if (nslots > HIST_LOG2_SLOTS)
+		nslots = HIST_LOG2_SLOTS;
 	for (i = 0; i < nslots; i++)
 		if (slots[i])
 			last = i;
@@ -220,7 +220,7 @@ static int log2_stars(__u64 count, __u64 max, int width)
 	return (double)count * width / max;
 }
 
-void rtt_print_log2(FILE *out, const __u64 *slots, int nslots, const char *unit_name)
+void lat_hist_print_log2(FILE *out, const __u64 *slots, int nslots, const char *unit_name)
 {
 	unsigned long long low, high;
 	__u64 max = 0, total = 0;
@@ -257,21 +257,21 @@ static unsigned long long round_us(double us)
 	return us > 0 ? (unsigned long long)(us + 0.5) : 0;
 }
 
-void rtt_print_hist_json(FILE *out, const struct rtt_hist *h, __u64 log2_unit_us)
+void lat_hist_print_json(FILE *out, const struct lat_hist *h, __u64 log2_unit_us)
 {
 	unsigned long long low, high, unit = log2_unit_us;
-	struct rtt_summary s;
+	struct lat_summary s;
 	int i, last;
 
 	if (!unit)
 		unit = 1;
-	rtt_hist_summarize(h, &s);
+	lat_hist_summarize(h, &s);
 	fprintf(out, ",\"count\":%llu,\"sum_us\":%llu", (unsigned long long)s.count,
 		(unsigned long long)s.sum_us);
 	fprintf(out, ",\"min_us\":%llu,\"p50_us\":%llu,\"p90_us\":%llu,\"p99_us\":%llu",
 		round_us(s.min_us), round_us(s.p50_us), round_us(s.p90_us), round_us(s.p99_us));
 	fprintf(out, ",\"max_us\":%llu,\"buckets\":[", round_us(s.max_us));
-	last = log2_last(h->log2, RTT_LOG2_SLOTS);
+	last = log2_last(h->log2, HIST_LOG2_SLOTS);
 	for (i = 0; i <= last; i++) {
 		log2_slot_range(i, &low, &high);
 		/* Slot i holds the values low..high of the unit; in microseconds

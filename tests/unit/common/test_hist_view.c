@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtt_hist.c: bucket bounds against rtt_fine_index(), sums and differences of
+ * hist_view.c: bucket bounds against hist_fine_index(), sums and differences of
  * histograms, percentiles against known distributions, and the exact text of
  * the log2 table (built here from bcc's formats) and of the JSON fields.
  * Histograms are filled the way rtt.bpf.c fills them: log2 slot =
- * rtt_log2(value in the display unit), fine bucket = rtt_fine_index(us).
+ * hist_log2(value in the display unit), fine bucket = hist_fine_index(us).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -16,16 +16,16 @@
 #include <string.h>
 #include "unit.h"
 #include <linux/types.h>
-#include "rtt.h"
-#include "rtt_hist.h"
+#include "hist.h"
+#include "hist_view.h"
 
 /* One sample as the kernel records it; unit_us is 1 (usecs) or 1000 (msecs). */
-static void add_sample(struct rtt_hist *h, __u32 us, __u32 unit_us)
+static void add_sample(struct lat_hist *h, __u32 us, __u32 unit_us)
 {
 	h->count++;
 	h->sum_us += us;
-	h->log2[rtt_log2(us / unit_us)]++;
-	h->fine[rtt_fine_index(us)]++;
+	h->log2[hist_log2(us / unit_us)]++;
+	h->fine[hist_fine_index(us)]++;
 }
 
 /* A fixed 64-bit LCG (Knuth's MMIX constants): the same values every run. */
@@ -42,14 +42,14 @@ static void assert_near(double got, double want, double rel, const char *what)
 		fail_msg("%s: got %.3f, want %.3f within %.2f%%", what, got, want, rel * 100);
 }
 
-/* v must lie in the bucket rtt_fine_index() gives it. */
+/* v must lie in the bucket hist_fine_index() gives it. */
 static void check_in_bucket(__u32 v)
 {
-	__u32 idx = rtt_fine_index(v);
+	__u32 idx = hist_fine_index(v);
 	__u64 lo, hi;
 
-	assert_true(idx < RTT_FINE_SLOTS);
-	rtt_fine_bounds(idx, &lo, &hi);
+	assert_true(idx < HIST_FINE_SLOTS);
+	lat_hist_fine_bounds(idx, &lo, &hi);
 	if (!(lo <= v && v < hi))
 		fail_msg("%u: bucket %u is [%llu, %llu)", v, idx, (unsigned long long)lo,
 			 (unsigned long long)hi);
@@ -63,19 +63,19 @@ static void test_fine_bounds_small(void **state)
 	__u32 i;
 
 	(void)state;
-	for (i = 0; i < RTT_SUB_COUNT; i++) {
-		rtt_fine_bounds(i, &lo, &hi);
+	for (i = 0; i < HIST_SUB_COUNT; i++) {
+		lat_hist_fine_bounds(i, &lo, &hi);
 		assert_int_equal(lo, i);
 		assert_int_equal(hi, i + 1);
 	}
 	/* The first split power of two: 16..31 one bucket each, then 32..63 by 2. */
-	rtt_fine_bounds(16, &lo, &hi);
+	lat_hist_fine_bounds(16, &lo, &hi);
 	assert_int_equal(lo, 16);
 	assert_int_equal(hi, 17);
-	rtt_fine_bounds(32, &lo, &hi);
+	lat_hist_fine_bounds(32, &lo, &hi);
 	assert_int_equal(lo, 32);
 	assert_int_equal(hi, 34);
-	rtt_fine_bounds(47, &lo, &hi);
+	lat_hist_fine_bounds(47, &lo, &hi);
 	assert_int_equal(lo, 62);
 	assert_int_equal(hi, 64);
 }
@@ -113,41 +113,41 @@ static void test_fine_bounds_contiguous(void **state)
 	__u32 i;
 
 	(void)state;
-	for (i = 0; i < RTT_FINE_SLOTS; i++) {
-		rtt_fine_bounds(i, &lo, &hi);
+	for (i = 0; i < HIST_FINE_SLOTS; i++) {
+		lat_hist_fine_bounds(i, &lo, &hi);
 		assert_int_equal(lo, prev_hi);
 		assert_true(lo < hi);
 		/* Both ends map back to the bucket: the exact inverse. */
-		assert_int_equal(rtt_fine_index(lo), i);
-		assert_int_equal(rtt_fine_index(hi - 1), i);
+		assert_int_equal(hist_fine_index(lo), i);
+		assert_int_equal(hist_fine_index(hi - 1), i);
 		/* rtt.h's promise: at most 1/16 of the lower bound wide. */
-		if (i >= RTT_SUB_COUNT)
-			assert_true((hi - lo) * RTT_SUB_COUNT <= lo);
+		if (i >= HIST_SUB_COUNT)
+			assert_true((hi - lo) * HIST_SUB_COUNT <= lo);
 		prev_hi = hi;
 	}
 	assert_int_equal(prev_hi, 1ULL << 32);
 	/* Past the end: empty, and no undefined shift. */
-	rtt_fine_bounds(RTT_FINE_SLOTS, &lo, &hi);
+	lat_hist_fine_bounds(HIST_FINE_SLOTS, &lo, &hi);
 	assert_int_equal(lo, 1ULL << 32);
 	assert_int_equal(hi, 1ULL << 32);
-	rtt_fine_bounds(UINT32_MAX, &lo, &hi);
+	lat_hist_fine_bounds(UINT32_MAX, &lo, &hi);
 	assert_int_equal(lo, hi);
 }
 
-/* The ranges the table and the JSON print are the ones rtt_log2() fills. */
+/* The ranges the table and the JSON print are the ones hist_log2() fills. */
 static void test_log2_slot_ranges(void **state)
 {
 	__u32 i;
 
 	(void)state;
-	assert_int_equal(rtt_log2(0), 0);
-	assert_int_equal(rtt_log2(1), 0);
-	for (i = 1; i < RTT_LOG2_SLOTS; i++) {
+	assert_int_equal(hist_log2(0), 0);
+	assert_int_equal(hist_log2(1), 0);
+	for (i = 1; i < HIST_LOG2_SLOTS; i++) {
 		__u32 low = 1U << i, high = (__u32)((2ULL << i) - 1);
 
-		assert_int_equal(rtt_log2(low), i);
-		assert_int_equal(rtt_log2(high), i);
-		assert_int_equal(rtt_log2(low - 1), i - 1);
+		assert_int_equal(hist_log2(low), i);
+		assert_int_equal(hist_log2(high), i);
+		assert_int_equal(hist_log2(low - 1), i - 1);
 	}
 }
 
@@ -155,7 +155,7 @@ static void test_log2_slot_ranges(void **state)
 
 static void test_add(void **state)
 {
-	struct rtt_hist a = {}, b = {}, want = {};
+	struct lat_hist a = {}, b = {}, want = {};
 	static const __u32 va[] = { 5, 100, 3000 }, vb[] = { 5, 70000, 1 };
 	size_t i;
 
@@ -168,18 +168,18 @@ static void test_add(void **state)
 	}
 	b.closed = 1;
 	want.closed = 1;
-	rtt_hist_add(&a, &b);
+	lat_hist_add(&a, &b);
 	assert_memory_equal(&a, &want, sizeof(a));
 	/* closed stays set once any copy has it. */
 	b.closed = 0;
-	rtt_hist_add(&a, &b);
+	lat_hist_add(&a, &b);
 	assert_int_equal(a.closed, 1);
 	assert_int_equal(a.count, 9);
 }
 
 static void test_diff(void **state)
 {
-	struct rtt_hist prev = {}, cur = {}, interval = {}, out;
+	struct lat_hist prev = {}, cur = {}, interval = {}, out;
 	size_t i;
 
 	(void)state;
@@ -194,30 +194,30 @@ static void test_diff(void **state)
 	cur.closed = 1;
 	interval.closed = 1;
 	memset(&out, 0xaa, sizeof(out));
-	rtt_hist_diff(&cur, &prev, &out);
+	lat_hist_diff(&cur, &prev, &out);
 	assert_memory_equal(&out, &interval, sizeof(out));
 
 	/* No previous snapshot: the interval is everything so far. */
 	memset(&out, 0xaa, sizeof(out));
-	rtt_hist_diff(&cur, NULL, &out);
+	lat_hist_diff(&cur, NULL, &out);
 	assert_memory_equal(&out, &cur, sizeof(out));
 
 	/* Nothing new. */
-	rtt_hist_diff(&prev, &prev, &out);
+	lat_hist_diff(&prev, &prev, &out);
 	assert_int_equal(out.count, 0);
 	assert_int_equal(out.sum_us, 0);
-	for (i = 0; i < RTT_FINE_SLOTS; i++)
+	for (i = 0; i < HIST_FINE_SLOTS; i++)
 		assert_int_equal(out.fine[i], 0);
 
 	/* In place. */
-	rtt_hist_diff(&cur, &prev, &cur);
+	lat_hist_diff(&cur, &prev, &cur);
 	assert_memory_equal(&cur, &interval, sizeof(cur));
 }
 
 /* A key deleted and re-created: whatever went backwards, cur is the interval. */
 static void test_diff_reset(void **state)
 {
-	struct rtt_hist prev = {}, cur = {}, out;
+	struct lat_hist prev = {}, cur = {}, out;
 	int i;
 
 	(void)state;
@@ -226,7 +226,7 @@ static void test_diff_reset(void **state)
 	/* Fewer samples than before, elsewhere. */
 	for (i = 0; i < 30; i++)
 		add_sample(&cur, 50000, 1);
-	rtt_hist_diff(&cur, &prev, &out);
+	lat_hist_diff(&cur, &prev, &out);
 	assert_memory_equal(&out, &cur, sizeof(out));
 
 	/* More samples than before in total, but one bucket went backwards:
@@ -239,7 +239,7 @@ static void test_diff_reset(void **state)
 		add_sample(&prev, 2000, 1);
 	for (i = 0; i < 5; i++)
 		add_sample(&cur, 1000, 1);
-	rtt_hist_diff(&cur, &prev, &out);
+	lat_hist_diff(&cur, &prev, &out);
 	assert_memory_equal(&out, &cur, sizeof(out));
 	assert_int_equal(out.count, 155);
 }
@@ -248,28 +248,28 @@ static void test_diff_reset(void **state)
 
 static void test_empty(void **state)
 {
-	struct rtt_hist h = {};
-	struct rtt_summary s;
+	struct lat_hist h = {};
+	struct lat_summary s;
 
 	(void)state;
 	memset(&s, 0xaa, sizeof(s));
-	rtt_hist_summarize(&h, &s);
+	lat_hist_summarize(&h, &s);
 	assert_int_equal(s.count, 0);
 	assert_int_equal(s.sum_us, 0);
 	assert_true(s.min_us == 0 && s.p50_us == 0 && s.p90_us == 0);
 	assert_true(s.p99_us == 0 && s.max_us == 0);
-	assert_true(rtt_hist_percentile(&h, 0.5) == 0);
-	assert_true(rtt_hist_percentile(&h, 1) == 0);
+	assert_true(lat_hist_percentile(&h, 0.5) == 0);
+	assert_true(lat_hist_percentile(&h, 1) == 0);
 }
 
 static void test_single_sample(void **state)
 {
-	struct rtt_hist h = {};
-	struct rtt_summary s;
+	struct lat_hist h = {};
+	struct lat_summary s;
 
 	(void)state;
 	add_sample(&h, 10000, 1);
-	rtt_hist_summarize(&h, &s);
+	lat_hist_summarize(&h, &s);
 	assert_int_equal(s.count, 1);
 	assert_int_equal(s.sum_us, 10000);
 	/* 10000 is in [9728, 10240), 512 wide. */
@@ -278,12 +278,12 @@ static void test_single_sample(void **state)
 	assert_true(s.p50_us == 9728 + 256);
 	assert_true(s.min_us <= s.p50_us && s.p50_us <= s.p90_us);
 	assert_true(s.p90_us <= s.p99_us && s.p99_us <= s.max_us);
-	assert_true(rtt_hist_percentile(&h, 1) == 10240);
+	assert_true(lat_hist_percentile(&h, 1) == 10240);
 
 	/* Below 16 us every value has its own bucket. */
 	memset(&h, 0, sizeof(h));
 	add_sample(&h, 5, 1);
-	rtt_hist_summarize(&h, &s);
+	lat_hist_summarize(&h, &s);
 	assert_true(s.min_us == 5);
 	assert_true(s.max_us == 6);
 	assert_true(s.p50_us == 5.5);
@@ -291,7 +291,7 @@ static void test_single_sample(void **state)
 
 static void test_q_edges(void **state)
 {
-	struct rtt_hist h = {};
+	struct lat_hist h = {};
 	double q, p, prev = 0;
 	__u64 min, max, lo, hi;
 	int i;
@@ -299,17 +299,17 @@ static void test_q_edges(void **state)
 	(void)state;
 	for (i = 1; i <= 1000; i++)
 		add_sample(&h, i * 13, 1);
-	rtt_fine_bounds(rtt_fine_index(13), &min, &hi);
-	rtt_fine_bounds(rtt_fine_index(13000), &lo, &max);
+	lat_hist_fine_bounds(hist_fine_index(13), &min, &hi);
+	lat_hist_fine_bounds(hist_fine_index(13000), &lo, &max);
 	assert_true(min == 13 && max > 13000);
-	assert_true(rtt_hist_percentile(&h, 0) == min);
-	assert_true(rtt_hist_percentile(&h, -1) == min);
-	assert_true(rtt_hist_percentile(&h, NAN) == min);
-	assert_true(rtt_hist_percentile(&h, 1) == max);
-	assert_true(rtt_hist_percentile(&h, 2) == max);
+	assert_true(lat_hist_percentile(&h, 0) == min);
+	assert_true(lat_hist_percentile(&h, -1) == min);
+	assert_true(lat_hist_percentile(&h, NAN) == min);
+	assert_true(lat_hist_percentile(&h, 1) == max);
+	assert_true(lat_hist_percentile(&h, 2) == max);
 	/* Never decreasing in q, always within [min, max]. */
 	for (q = 0.0005; q <= 1; q += 0.0005) {
-		p = rtt_hist_percentile(&h, q);
+		p = lat_hist_percentile(&h, q);
 		assert_true(p >= prev);
 		assert_true(p >= min && p <= max);
 		prev = p;
@@ -318,14 +318,14 @@ static void test_q_edges(void **state)
 
 static void test_constant(void **state)
 {
-	struct rtt_hist h = {};
-	struct rtt_summary s;
+	struct lat_hist h = {};
+	struct lat_summary s;
 	int i;
 
 	(void)state;
 	for (i = 0; i < 1000; i++)
 		add_sample(&h, 10000, 1000);
-	rtt_hist_summarize(&h, &s);
+	lat_hist_summarize(&h, &s);
 	assert_int_equal(s.count, 1000);
 	assert_int_equal(s.sum_us, 10000000);
 	assert_near(s.p50_us, 10000, 0.0625, "p50");
@@ -336,14 +336,14 @@ static void test_constant(void **state)
 
 static void test_uniform(void **state)
 {
-	struct rtt_hist h = {};
-	struct rtt_summary s;
+	struct lat_hist h = {};
+	struct lat_summary s;
 	__u32 v;
 
 	(void)state;
 	for (v = 1; v <= 100000; v++)
 		add_sample(&h, v, 1);
-	rtt_hist_summarize(&h, &s);
+	lat_hist_summarize(&h, &s);
 	assert_int_equal(s.count, 100000);
 	assert_int_equal(s.sum_us, 100000ULL * 100001 / 2);
 	assert_near(s.p50_us, 50000, 0.03, "p50");
@@ -355,8 +355,8 @@ static void test_uniform(void **state)
 
 static void test_bimodal(void **state)
 {
-	struct rtt_hist h = {};
-	struct rtt_summary s;
+	struct lat_hist h = {};
+	struct lat_summary s;
 	int i;
 
 	(void)state;
@@ -364,7 +364,7 @@ static void test_bimodal(void **state)
 		add_sample(&h, 1000, 1);
 	for (i = 0; i < 1000; i++)
 		add_sample(&h, 50000, 1);
-	rtt_hist_summarize(&h, &s);
+	lat_hist_summarize(&h, &s);
 	assert_near(s.p50_us, 1000, 0.0625, "p50");
 	assert_near(s.p99_us, 50000, 0.0625, "p99");
 	assert_true(s.min_us <= 1000 && 50000 < s.max_us);
@@ -391,7 +391,7 @@ static void test_exponential(void **state)
 {
 	enum { N = 100000 };
 	static const double qs[] = { 0.10, 0.25, 0.50, 0.75, 0.90, 0.99, 0.999 };
-	struct rtt_hist h = {};
+	struct lat_hist h = {};
 	__u64 x = 20240601;
 	__u32 *v;
 	size_t i;
@@ -411,7 +411,7 @@ static void test_exponential(void **state)
 		char what[32];
 
 		snprintf(what, sizeof(what), "q %.3f", qs[i]);
-		assert_near(rtt_hist_percentile(&h, qs[i]), exact_quantile(v, N, qs[i]), 0.03,
+		assert_near(lat_hist_percentile(&h, qs[i]), exact_quantile(v, N, qs[i]), 0.03,
 			    what);
 	}
 	free(v);
@@ -437,7 +437,7 @@ static size_t row_want(char *buf, size_t len, int i, __u64 count, __u64 max, __u
 	return n;
 }
 
-/* The whole table for slots[0..nslots), built independently of rtt_hist.c. */
+/* The whole table for slots[0..nslots), built independently of hist_view.c. */
 static void table_want(char *buf, size_t len, const __u64 *slots, int nslots, const char *unit)
 {
 	__u64 max = 0, total = 0;
@@ -466,13 +466,13 @@ static void table_want(char *buf, size_t len, const __u64 *slots, int nslots, co
 
 static void test_log2_empty(void **state)
 {
-	__u64 slots[RTT_LOG2_SLOTS] = {};
+	__u64 slots[HIST_LOG2_SLOTS] = {};
 	struct capture c;
 
 	(void)state;
-	rtt_print_log2(cap_open(&c), slots, RTT_LOG2_SLOTS, "usecs");
+	lat_hist_print_log2(cap_open(&c), slots, HIST_LOG2_SLOTS, "usecs");
 	cap_check(&c, "");
-	rtt_print_log2(cap_open(&c), slots, 0, "usecs");
+	lat_hist_print_log2(cap_open(&c), slots, 0, "usecs");
 	cap_check(&c, "");
 }
 
@@ -487,15 +487,15 @@ static const char log2_literal[] =
 
 static void test_log2_literal(void **state)
 {
-	__u64 slots[RTT_LOG2_SLOTS] = { 1, 2, 4, 0, 1 };
+	__u64 slots[HIST_LOG2_SLOTS] = { 1, 2, 4, 0, 1 };
 	char want[8192];
 	struct capture c;
 
 	(void)state;
 	/* The typed-out table and the one built from the formats agree. */
-	table_want(want, sizeof(want), slots, RTT_LOG2_SLOTS, "usecs");
+	table_want(want, sizeof(want), slots, HIST_LOG2_SLOTS, "usecs");
 	assert_string_equal(want, log2_literal);
-	rtt_print_log2(cap_open(&c), slots, RTT_LOG2_SLOTS, "usecs");
+	lat_hist_print_log2(cap_open(&c), slots, HIST_LOG2_SLOTS, "usecs");
 	cap_check(&c, log2_literal);
 }
 
@@ -514,12 +514,12 @@ static void test_log2_from_samples(void **state)
 
 	(void)state;
 	for (u = 0; u < 2; u++) {
-		struct rtt_hist h = {};
+		struct lat_hist h = {};
 
 		for (i = 0; i < sizeof(us) / sizeof(us[0]); i++)
 			add_sample(&h, us[i], units[u].unit_us);
-		table_want(want, sizeof(want), h.log2, RTT_LOG2_SLOTS, units[u].name);
-		rtt_print_log2(cap_open(&c), h.log2, RTT_LOG2_SLOTS, units[u].name);
+		table_want(want, sizeof(want), h.log2, HIST_LOG2_SLOTS, units[u].name);
+		lat_hist_print_log2(cap_open(&c), h.log2, HIST_LOG2_SLOTS, units[u].name);
 		cap_check(&c, want);
 	}
 }
@@ -527,26 +527,26 @@ static void test_log2_from_samples(void **state)
 /* One slot: a full bar and 100%. The last slot: the widest numbers. */
 static void test_log2_edges(void **state)
 {
-	__u64 slots[RTT_LOG2_SLOTS] = {};
+	__u64 slots[HIST_LOG2_SLOTS] = {};
 	char want[8192];
 	struct capture c;
 
 	(void)state;
 	slots[3] = 123456789;
-	table_want(want, sizeof(want), slots, RTT_LOG2_SLOTS, "msecs");
+	table_want(want, sizeof(want), slots, HIST_LOG2_SLOTS, "msecs");
 	assert_non_null(strstr(want, "|****************************************| 100.0%\n"));
-	rtt_print_log2(cap_open(&c), slots, RTT_LOG2_SLOTS, "msecs");
+	lat_hist_print_log2(cap_open(&c), slots, HIST_LOG2_SLOTS, "msecs");
 	cap_check(&c, want);
 
-	slots[RTT_LOG2_SLOTS - 1] = 1;
-	table_want(want, sizeof(want), slots, RTT_LOG2_SLOTS, "usecs");
+	slots[HIST_LOG2_SLOTS - 1] = 1;
+	table_want(want, sizeof(want), slots, HIST_LOG2_SLOTS, "usecs");
 	assert_non_null(strstr(want, "2147483648 -> 4294967295 : 1        |"));
-	rtt_print_log2(cap_open(&c), slots, RTT_LOG2_SLOTS, "usecs");
+	lat_hist_print_log2(cap_open(&c), slots, HIST_LOG2_SLOTS, "usecs");
 	cap_check(&c, want);
 
 	/* Only the slots asked for. */
 	table_want(want, sizeof(want), slots, 4, "usecs");
-	rtt_print_log2(cap_open(&c), slots, 4, "usecs");
+	lat_hist_print_log2(cap_open(&c), slots, 4, "usecs");
 	cap_check(&c, want);
 }
 
@@ -554,7 +554,7 @@ static void test_log2_edges(void **state)
 
 static void test_json_usecs(void **state)
 {
-	struct rtt_hist h = {};
+	struct lat_hist h = {};
 	struct capture c;
 
 	(void)state;
@@ -566,7 +566,7 @@ static void test_json_usecs(void **state)
 	 * Fine buckets [5, 6) x3 and [100, 104) x1. p50: rank 2 in the first,
 	 * 5 + 2/3; p90: rank 3.6, 100 + 4 * 0.6; p99: 100 + 4 * 0.96.
 	 */
-	rtt_print_hist_json(cap_open(&c), &h, 1);
+	lat_hist_print_json(cap_open(&c), &h, 1);
 	cap_check(&c, ",\"count\":4,\"sum_us\":115,\"min_us\":5,\"p50_us\":6,\"p90_us\":102,"
 		      "\"p99_us\":104,\"max_us\":104,\"buckets\":["
 		      "{\"lo_us\":0,\"hi_us\":1,\"count\":0},"
@@ -580,7 +580,7 @@ static void test_json_usecs(void **state)
 
 static void test_json_msecs(void **state)
 {
-	struct rtt_hist h = {};
+	struct lat_hist h = {};
 	struct capture c;
 
 	(void)state;
@@ -592,7 +592,7 @@ static void test_json_msecs(void **state)
 	 * 2432 + 128 / 2; p90: rank 2.7, 8704 + 512 * 0.7 = 9062.4; p99: 8704 +
 	 * 512 * 0.97 = 9200.64. Slot 0 of msecs is 0 and 1 ms: 0..1999 us.
 	 */
-	rtt_print_hist_json(cap_open(&c), &h, 1000);
+	lat_hist_print_json(cap_open(&c), &h, 1000);
 	cap_check(&c, ",\"count\":3,\"sum_us\":13000,\"min_us\":1472,\"p50_us\":2496,"
 		      "\"p90_us\":9062,\"p99_us\":9201,\"max_us\":9216,\"buckets\":["
 		      "{\"lo_us\":0,\"hi_us\":1999,\"count\":1},"
@@ -603,11 +603,11 @@ static void test_json_msecs(void **state)
 
 static void test_json_empty(void **state)
 {
-	struct rtt_hist h = {};
+	struct lat_hist h = {};
 	struct capture c;
 
 	(void)state;
-	rtt_print_hist_json(cap_open(&c), &h, 1000);
+	lat_hist_print_json(cap_open(&c), &h, 1000);
 	cap_check(&c, ",\"count\":0,\"sum_us\":0,\"min_us\":0,\"p50_us\":0,\"p90_us\":0,"
 		      "\"p99_us\":0,\"max_us\":0,\"buckets\":[]");
 }
@@ -615,12 +615,12 @@ static void test_json_empty(void **state)
 /* The last msecs slot ends past 2^32 us: no 32-bit overflow in the range. */
 static void test_json_last_slot(void **state)
 {
-	struct rtt_hist h = {};
+	struct lat_hist h = {};
 	struct capture c;
 
 	(void)state;
-	h.log2[RTT_LOG2_SLOTS - 1] = 1;
-	rtt_print_hist_json(cap_open(&c), &h, 1000);
+	h.log2[HIST_LOG2_SLOTS - 1] = 1;
+	lat_hist_print_json(cap_open(&c), &h, 1000);
 	assert_int_equal(fclose(c.f), 0);
 	assert_non_null(strstr(c.buf, ",{\"lo_us\":2147483648000,\"hi_us\":4294967295999,"
 				      "\"count\":1}]"));
@@ -655,5 +655,5 @@ int main(void)
 		cmocka_unit_test(test_json_last_slot),
 	};
 
-	return cmocka_run_group_tests_name("rtt_hist", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("hist_view", tests, NULL, NULL);
 }

@@ -19,7 +19,7 @@
 #include "backend.h"
 #include "evloop.h"
 #include "rtt_format.h"
-#include "rtt_hist.h"
+#include "hist_view.h"
 #include "rtt_opts.h"
 #include "tcplat.h"
 #include "rtt.skel.h"
@@ -27,15 +27,15 @@
 /* The previous snapshot of one --by key. */
 struct key_snapshot {
 	struct rtt_key key;
-	struct rtt_hist hist;
+	struct lat_hist hist;
 	bool present;		/* seen in the current walk of the map */
 };
 
 /* An interval's histogram of one key, for sorting by p99. */
 struct key_interval {
 	const struct key_snapshot *snap;
-	struct rtt_hist diff;
-	struct rtt_summary sum;
+	struct lat_hist diff;
+	struct lat_summary sum;
 };
 
 struct rtt_ctx {
@@ -45,8 +45,8 @@ struct rtt_ctx {
 	int cgroup_fd;			/* --cgroup, or -1 */
 	char cgroup_root[PATH_MAX];	/* where cgroup v2 is mounted, "" if not */
 	int ncpus;
-	struct rtt_hist *percpu;	/* lookup buffer, ncpus histograms */
-	struct rtt_hist prev;		/* default mode: last snapshot */
+	struct lat_hist *percpu;	/* lookup buffer, ncpus histograms */
+	struct lat_hist prev;		/* default mode: last snapshot */
 	struct key_snapshot *keys;	/* --by: last snapshots, sorted by key */
 	size_t nkeys;
 	struct key_interval *shown;	/* --by: scratch for one interval */
@@ -223,24 +223,24 @@ static const struct backend_ops rtt_backend_ops = {
 };
 
 static void print_interval(struct rtt_ctx *ctx, const char *when, uint64_t now,
-			   const struct rtt_key *key, const struct rtt_hist *h)
+			   const struct rtt_key *key, const struct lat_hist *h)
 {
 	const struct rtt_opts *o = ctx->opts;
-	struct rtt_summary sum;
+	struct lat_summary sum;
 	char label[160];
 
-	rtt_hist_summarize(h, &sum);
+	lat_hist_summarize(h, &sum);
 	if (o->common.json) {
 		fprintf(stdout, "{\"type\":\"rtt_hist\",\"ts_ns\":%llu,\"interval_ns\":%llu",
 			(unsigned long long)(now + ctx->realtime_offset_ns),
 			(unsigned long long)(now - ctx->interval_start_ns));
 		rtt_print_key_json(stdout, o->mode, key);
-		rtt_print_hist_json(stdout, h, o->unit_us ? 1 : 1000);
+		lat_hist_print_json(stdout, h, o->unit_us ? 1 : 1000);
 		fputs("}\n", stdout);
 	} else {
 		rtt_key_label(o->mode, key, label, sizeof(label));
 		rtt_print_interval_header(stdout, when, label, &sum, o->unit_us);
-		rtt_print_log2(stdout, h->log2, RTT_LOG2_SLOTS, o->unit_us ? "usecs" : "msecs");
+		lat_hist_print_log2(stdout, h->log2, HIST_LOG2_SLOTS, o->unit_us ? "usecs" : "msecs");
 		fputc('\n', stdout);
 	}
 	ctx->totals.shown++;
@@ -248,14 +248,14 @@ static void print_interval(struct rtt_ctx *ctx, const char *when, uint64_t now,
 
 static int tick_hist(struct rtt_ctx *ctx, const char *when, uint64_t now)
 {
-	struct rtt_hist cur = {}, diff;
+	struct lat_hist cur = {}, diff;
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(bpf_map__fd(ctx->skel->maps.hist), &zero, ctx->percpu))
 		return -errno;
 	for (int cpu = 0; cpu < ctx->ncpus; cpu++)
-		rtt_hist_add(&cur, &ctx->percpu[cpu]);
-	rtt_hist_diff(&cur, &ctx->prev, &diff);
+		lat_hist_add(&cur, &ctx->percpu[cpu]);
+	lat_hist_diff(&cur, &ctx->prev, &diff);
 	ctx->prev = cur;
 	print_interval(ctx, when, now, NULL, &diff);
 	return 0;
@@ -287,7 +287,7 @@ static int tick_keys(struct rtt_ctx *ctx, const char *when, uint64_t now)
 	size_t max = bpf_map__max_entries(ctx->skel->maps.hists), n = 0, nshown = 0, i;
 	struct key_snapshot *found, probe;
 	struct rtt_key key, *prev_key = NULL;
-	struct rtt_hist cur;
+	struct lat_hist cur;
 
 	for (i = 0; i < ctx->nkeys; i++)
 		ctx->keys[i].present = false;
@@ -305,11 +305,11 @@ static int tick_keys(struct rtt_ctx *ctx, const char *when, uint64_t now)
 			memset(&found->hist, 0, sizeof(found->hist));
 		}
 		found->present = true;
-		rtt_hist_diff(&cur, &found->hist, &ctx->shown[nshown].diff);
+		lat_hist_diff(&cur, &found->hist, &ctx->shown[nshown].diff);
 		found->hist = cur;
 		if (ctx->shown[nshown].diff.count) {
 			ctx->shown[nshown].snap = found;
-			rtt_hist_summarize(&ctx->shown[nshown].diff, &ctx->shown[nshown].sum);
+			lat_hist_summarize(&ctx->shown[nshown].diff, &ctx->shown[nshown].sum);
 			nshown++;
 		}
 	}

@@ -41,7 +41,7 @@ const char *rtt_key_label(enum rtt_mode mode, const struct rtt_key *key, char *b
 }
 
 void rtt_print_interval_header(FILE *out, const char *when, const char *label,
-			       const struct rtt_summary *sum, bool unit_us)
+			       const struct lat_summary *sum, bool unit_us)
 {
 	double div = unit_us ? 1 : 1000;
 	int prec = unit_us ? 0 : 3;

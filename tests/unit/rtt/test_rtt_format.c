@@ -172,7 +172,7 @@ static void test_label_truncated(void **state)
 /* --- interval header --- */
 
 static void header_want(char *buf, size_t len, const char *when, const char *label,
-			const struct rtt_summary *s, bool unit_us)
+			const struct lat_summary *s, bool unit_us)
 {
 	double div = unit_us ? 1 : 1000;
 	int prec = unit_us ? 0 : 3;
@@ -184,7 +184,7 @@ static void header_want(char *buf, size_t len, const char *when, const char *lab
 		 s->max_us / div, unit_us ? "usecs" : "msecs");
 }
 
-static void check_header(const char *when, const char *label, const struct rtt_summary *s,
+static void check_header(const char *when, const char *label, const struct lat_summary *s,
 			 bool unit_us, const char *want)
 {
 	struct capture c;
@@ -195,7 +195,7 @@ static void check_header(const char *when, const char *label, const struct rtt_s
 
 static void test_header_ms(void **state)
 {
-	struct rtt_summary s = {
+	struct lat_summary s = {
 		.count = 42, .sum_us = 100000, .min_us = 1000, .p50_us = 1500, .p90_us = 2250,
 		.p99_us = 9876, .max_us = 16384,
 	};
@@ -222,7 +222,7 @@ static void test_header_ms(void **state)
 
 static void test_header_us(void **state)
 {
-	struct rtt_summary s = {
+	struct lat_summary s = {
 		.count = 42, .sum_us = 100000, .min_us = 1000, .p50_us = 1500, .p90_us = 2250,
 		.p99_us = 9876, .max_us = 16384,
 	};
@@ -246,7 +246,7 @@ static void test_header_us(void **state)
 
 static void test_header_empty_and_flow(void **state)
 {
-	struct rtt_summary s = {};
+	struct lat_summary s = {};
 	char want[256], label[160];
 	struct rtt_key k;
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "rtt.h"
-#include "rtt_hist.h"
+#include "hist_view.h"
 
 struct rtt_totals {
 	uint64_t samples;	/* of the connections that pass the filters */
@@ -25,7 +25,7 @@ struct rtt_totals {
 const char *rtt_key_label(enum rtt_mode mode, const struct rtt_key *key, char *buf, size_t len);
 /* "HH:MM:SS LABEL: count N  min X  p50 X  p90 X  p99 X  max X (msecs)" */
 void rtt_print_interval_header(FILE *out, const char *when, const char *label,
-			       const struct rtt_summary *sum, bool unit_us);
+			       const struct lat_summary *sum, bool unit_us);
 /* The JSON fields naming a --by key, starting with a comma; nothing in
  * the plain histogram mode. */
 void rtt_print_key_json(FILE *out, enum rtt_mode mode, const struct rtt_key *key);

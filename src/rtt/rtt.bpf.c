@@ -26,6 +26,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "tcplat.bpf.h"
+#include "hist.bpf.h"
 #include "rtt.h"
 
 const volatile __u32 targ_mode = RTT_MODE_HIST;
@@ -56,7 +57,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct rtt_hist);
+	__type(value, struct lat_hist);
 } hist SEC(".maps");
 
 /* --by: one histogram per key. Shared, with atomic adds: a per-CPU hash of
@@ -65,7 +66,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, RTT_DEFAULT_MAX_KEYS);
 	__type(key, struct rtt_key);
-	__type(value, struct rtt_hist);
+	__type(value, struct lat_hist);
 } hists SEC(".maps");
 
 /* A zeroed histogram to insert from: too large for the BPF stack. */
@@ -73,7 +74,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct rtt_hist);
+	__type(value, struct lat_hist);
 } zero_hist SEC(".maps");
 
 /* Who owns a socket, recorded at connect (process context); removed at
@@ -132,19 +133,6 @@ static __always_inline bool flow_matches(const struct rtt_key *flow)
 	return true;
 }
 
-static __always_inline void hist_add(struct rtt_hist *h, __u32 rtt_us)
-{
-	__u32 slot = rtt_log2(targ_unit_ms ? rtt_us / 1000 : rtt_us);
-	__u32 fine = rtt_fine_index(rtt_us);
-
-	__sync_fetch_and_add(&h->count, 1);
-	__sync_fetch_and_add(&h->sum_us, rtt_us);
-	if (slot < RTT_LOG2_SLOTS)
-		__sync_fetch_and_add(&h->log2[slot], 1);
-	if (fine < RTT_FINE_SLOTS)
-		__sync_fetch_and_add(&h->fine[fine], 1);
-}
-
 static __always_inline void key_for_mode(const struct rtt_key *flow, struct rtt_key *key)
 {
 	__builtin_memset(key, 0, sizeof(*key));
@@ -161,34 +149,19 @@ static __always_inline void key_for_mode(const struct rtt_key *flow, struct rtt_
 
 static __always_inline void add_by_key(const struct rtt_key *flow, __u32 rtt_us)
 {
-	struct rtt_hist *h, *zero;
+	struct lat_hist *h;
 	struct rtt_key key;
-	__u32 idx = 0;
-	long err;
 
 	key_for_mode(flow, &key);
-	h = bpf_map_lookup_elem(&hists, &key);
+	h = hist_table_get(&hists, &key, &zero_hist);
 	if (!h) {
-		zero = bpf_map_lookup_elem(&zero_hist, &idx);
-		if (!zero)
-			return;
-		/* -EEXIST is another CPU winning the race: fine; anything
-		 * else (-E2BIG, -ENOMEM) means the table is full. */
-		err = bpf_map_update_elem(&hists, &key, zero, BPF_NOEXIST);
-		if (err && err != -EEXIST) {
-			stat_inc(&stats, RTT_STAT_KEYS_FULL);
-			return;
-		}
-		h = bpf_map_lookup_elem(&hists, &key);
-		if (!h) {
-			stat_inc(&stats, RTT_STAT_KEYS_FULL);
-			return;
-		}
+		stat_inc(&stats, RTT_STAT_KEYS_FULL);
+		return;
 	}
 	/* A flow key reused by a new connection is live again. */
 	if (h->closed)
 		h->closed = 0;
-	hist_add(h, rtt_us);
+	lat_hist_record(h, rtt_us, targ_unit_ms);
 }
 
 static __always_inline void emit(const struct rtt_key *flow, const struct owner *owner,
@@ -221,7 +194,7 @@ static __always_inline void on_sample(const struct rtt_key *flow, __u64 sk_key, 
 {
 	struct owner *owner = NULL;
 	__u32 zero = 0;
-	struct rtt_hist *h;
+	struct lat_hist *h;
 
 	if (!flow_matches(flow))
 		return;
@@ -239,7 +212,7 @@ static __always_inline void on_sample(const struct rtt_key *flow, __u64 sk_key, 
 	case RTT_MODE_HIST:
 		h = bpf_map_lookup_elem(&hist, &zero);
 		if (h)
-			hist_add(h, rtt_us);
+			lat_hist_record(h, rtt_us, targ_unit_ms);
 		break;
 	case RTT_MODE_DETAIL:
 		emit(flow, owner, rtt_us, srtt_us, minrtt_us);
@@ -285,7 +258,7 @@ static __always_inline void on_state_change(const struct sock *sk, int oldstate,
 		bpf_map_delete_elem(&owners, &key);
 	if (targ_mode == RTT_MODE_BY_FLOW) {
 		struct rtt_key flow;
-		struct rtt_hist *h;
+		struct lat_hist *h;
 
 		flow_from_sock(sk, &flow);
 		h = bpf_map_lookup_elem(&hists, &flow);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between rtt.bpf.c and the user side of `tcplat rtt`: the
+ * keys of the --by tables, the --detail event and the stat slots; the
+ * histogram every map holds is common/hist.h. Fixed-width __u types only.
+ */
+#ifndef TCPLAT_RTT_H
+#define TCPLAT_RTT_H
+
+#include "hist.h"
+
+#ifndef TASK_COMM_LEN
+#define TASK_COMM_LEN 16
+#endif
+
+#define RTT_DEFAULT_MAX_KEYS	1024	/* --by tables */
+#define RTT_DEFAULT_MAX_OWNERS	16384	/* sockets whose owner we know */
+
+enum rtt_mode {
+	RTT_MODE_HIST,		/* one histogram */
+	RTT_MODE_BY_RADDR,
+	RTT_MODE_BY_RPORT,
+	RTT_MODE_BY_FLOW,
+	RTT_MODE_DETAIL,	/* one event per sample, ring buffer */
+};
+
+/* Key of the --by tables; fields the mode does not use stay zero. */
+struct rtt_key {
+	__u8 laddr[16];		/* IPv4 in the first 4 bytes */
+	__u8 raddr[16];
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u16 lport;		/* host byte order */
+	__u16 rport;
+	__u16 pad;
+};
+
+struct rtt_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() of the sample */
+	struct rtt_key flow;
+	__u32 rtt_us;		/* the sample fed to the estimator */
+	__u32 srtt_us;		/* smoothed RTT after this sample */
+	__u32 min_rtt_us;	/* the kernel's windowed minimum RTT */
+	__u32 pid;		/* socket owner, 0 if not known */
+	char comm[TASK_COMM_LEN];
+};
+
+/* Per-CPU counters; user space sums them. */
+enum rtt_stat {
+	RTT_STAT_SAMPLES,	/* samples seen, before filters */
+	RTT_STAT_FILTERED,	/* samples the filters dropped */
+	RTT_STAT_KEYS_FULL,	/* --by: table full, sample lost */
+	RTT_STAT_RINGBUF_DROPS,	/* --detail: ring buffer full, sample lost */
+	RTT_STAT_OWNERS_FULL,	/* owner table full: owner unknown */
+	RTT_STAT_NO_SAMPLE,	/* kernel gave no RTT sample: srtt used */
+	RTT_STAT_MAX,
+};
+
+#endif /* TCPLAT_RTT_H */
