@@ -66,6 +66,8 @@ static int dispatch(const struct evloop_cfg *cfg, uint64_t src, int fd)
 	switch (src) {
 	case SRC_RINGBUF:
 		err = ring_buffer__consume(cfg->rb);
+		if (err > 0 && cfg->out)
+			fflush(cfg->out);
 		return err < 0 ? err : 0;
 	case SRC_SIGNAL:
 		if (read(fd, &si, sizeof(si)) != sizeof(si))

@@ -8,6 +8,8 @@
 #ifndef TCPLAT_EVLOOP_H
 #define TCPLAT_EVLOOP_H
 
+#include <stdio.h>
+
 struct ring_buffer;
 
 /* The BPF side wakes the reader per batch of records, not per record
@@ -17,6 +19,11 @@ struct ring_buffer;
 
 struct evloop_cfg {
 	struct ring_buffer *rb;		/* may be NULL */
+	/* Flushed once per batch of records read from rb, so that the record
+	 * handlers need not flush per line: a pipe reader still sees every
+	 * line within EVLOOP_RINGBUF_POLL_MS, at one write per batch. (A
+	 * terminal is line-buffered by stdio anyway.) May be NULL. */
+	FILE *out;
 	double duration_s;		/* 0: until a signal */
 	double interval_s;		/* 0: no ticks */
 	/* Called every interval; a non-zero return ends the loop. */

@@ -37,7 +37,41 @@ static __always_inline void ringbuf_submit_batched(void *ringbuf, void *record, 
 	bpf_ringbuf_submit(record, flags);
 }
 
-/* Local and remote address of a socket, 16 bytes each, IPv4 in the first 4. */
+/*
+ * An IPv4-mapped IPv6 address (::ffff:a.b.c.d), in network order. A dual-stack
+ * socket (AF_INET6 talking to an IPv4 peer: Java's default, and many other
+ * runtimes') carries its peer this way.
+ */
+static __always_inline bool addr_is_v4mapped(const __u32 *a6)
+{
+	return a6[0] == 0 && a6[1] == 0 && a6[2] == bpf_htonl(0xffff);
+}
+
+/*
+ * The family the user means: AF_INET for an AF_INET6 socket whose peer is
+ * IPv4-mapped (then *v4mapped is set), so that -4, the address filters and
+ * the keys treat it as the IPv4 connection it is on the wire. The kernel
+ * keeps the plain IPv4 addresses of such a socket in skc_daddr and
+ * skc_rcv_saddr (tcp_v4_connect sets them before SYN_SENT; the passive side
+ * when it creates the child), so sock_addrs() reads those for it.
+ */
+static __always_inline __u16 sock_family(const struct sock *sk, bool *v4mapped)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u32 daddr6[4];
+
+	*v4mapped = false;
+	if (family != AF_INET6)
+		return family;
+	BPF_CORE_READ_INTO(&daddr6, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+	if (!addr_is_v4mapped(daddr6))
+		return family;
+	*v4mapped = true;
+	return AF_INET;
+}
+
+/* Local and remote address of a socket, 16 bytes each, IPv4 in the first 4;
+ * family as sock_family() gives it. */
 static __always_inline void sock_addrs(const struct sock *sk, __u16 family, __u8 *laddr,
 				       __u8 *raddr)
 {

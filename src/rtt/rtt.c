@@ -378,7 +378,7 @@ static int handle_event(void *arg, void *data, size_t size)
 		format_when(ctx, e->ts_ns, true, when, sizeof(when));
 		rtt_print_detail_text(stdout, when, e, ctx->opts->unit_us);
 	}
-	fflush(stdout);
+	/* No flush here: the event loop flushes once per batch read. */
 	ctx->totals.shown++;
 	return 0;
 }
@@ -484,6 +484,7 @@ int cmd_rtt(int argc, char **argv)
 			rtt_print_detail_header(stdout, opts.unit_us);
 		fflush(stdout);
 		loop.rb = rb;
+		loop.out = stdout;
 	} else {
 		loop.interval_s = opts.interval_s;
 		loop.on_tick = on_tick;

@@ -474,6 +474,14 @@ main()
 		echo "integration tests need root (BPF, namespaces, iptables)" >&2
 		exit 1
 	fi
+	# tcplat traces every namespace of the host, and each run's namespaces
+	# use the same addresses: two runs at once would see each other's
+	# connects. One at a time (bench/ takes the same lock).
+	exec 9>"${TCPLAT_TEST_LOCK:-/tmp/tcplat-tests.lock}"
+	if ! flock -w 1800 9; then
+		echo "another tcplat test run held the lock for 30 minutes" >&2
+		exit 1
+	fi
 	netns_setup || { echo "netns setup failed" >&2; exit 1; }
 	server_start $PORT -4 -a "$S4" && server_start $PORT -6 -a "$S6" ||
 		{ echo "server start failed" >&2; exit 1; }
