@@ -165,7 +165,9 @@ static __always_inline void emit(const struct sock *sk, const struct inflight *e
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e->lport = sock_lport(sk);
 	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	e->pad = 0;
+	e->syn_retrans = 0;
+	e->v4mapped = 0;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
 	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
 	sock_addrs(sk, e->family, e->saddr, e->daddr);

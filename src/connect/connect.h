@@ -7,9 +7,12 @@
 #ifndef TCPLAT_CONNECT_H
 #define TCPLAT_CONNECT_H
 
+#include "hist.h"
+
 #define TASK_COMM_LEN		16
 #define MAX_DPORTS		8	/* --dport PORT[,PORT...] */
 #define DEFAULT_MAX_INFLIGHT	16384	/* connects awaiting their answer */
+#define CONNECT_DEFAULT_MAX_KEYS 1024	/* --hist and serve: aggregation keys */
 
 /* How a connect ended: 0 is success, a positive value is the errno the
  * kernel left in sk_err; CONNECT_ABORTED means no error was recorded, the
@@ -24,6 +27,7 @@ enum connect_stat {
 	STAT_FAILED_HIDDEN,	/* failed, and --failed was not given: not sent */
 	STAT_RINGBUF_DROPS,	/* ring buffer full: event lost */
 	STAT_INFLIGHT_FULL,	/* in-flight table full: connect not traced */
+	STAT_KEYS_FULL,		/* aggregation table full: connect not counted */
 	STAT_MAX,
 };
 
@@ -37,8 +41,40 @@ struct connect_event {
 	__u16 family;		/* AF_INET or AF_INET6 */
 	__u16 lport;		/* host byte order */
 	__u16 dport;		/* host byte order */
-	__u16 pad;
+	__u16 syn_retrans;	/* SYNs retransmitted (not counting the first) */
 	char comm[TASK_COMM_LEN];
+	__u8 v4mapped;		/* an AF_INET6 socket with an IPv4-mapped peer:
+				 * family is AF_INET, addresses the IPv4 ones */
+	__u8 pad[7];
+};
+
+/*
+ * Aggregation in the kernel (--hist, and the exporter): which fields of
+ * struct connect_key a connect fills, besides outcome and family, which it
+ * always fills. The others stay zero.
+ */
+enum connect_key_field {
+	CONNECT_KEY_DPORT	= 1 << 0,
+	CONNECT_KEY_DADDR	= 1 << 1,
+	CONNECT_KEY_COMM	= 1 << 2,
+	CONNECT_KEY_CGROUP	= 1 << 3,
+};
+
+/* One aggregation key. Outcome is part of it, so that every outcome has its
+ * own histogram of time to that outcome (the exporter's outcome label);
+ * --hist shows the established one as the latency and counts the rest. */
+struct connect_key {
+	__u8 daddr[16];		/* IPv4 in the first 4 bytes */
+	__u64 cgroup_id;	/* cgroup v2 id of the connecting task */
+	char comm[TASK_COMM_LEN];
+	__s32 outcome;		/* CONNECT_ESTABLISHED, CONNECT_ABORTED or an errno */
+	__u16 family;		/* AF_INET or AF_INET6, as sock_family() gives it */
+	__u16 dport;		/* host byte order */
+};
+
+struct connect_hist_value {
+	struct lat_hist hist;	/* time from the connect to its outcome, us */
+	__u64 syn_retrans;	/* SYN retransmits, summed over its connects */
 };
 
 #endif /* TCPLAT_CONNECT_H */
