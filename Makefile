@@ -23,9 +23,9 @@ vpath %.c $(SRC_DIRS)
 vpath test_%.c $(wildcard tests/unit/*/)
 
 # Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
-PURE := parse addr json opts backend privs hist_view connect_opts connect_format rtt_opts \
-	rtt_format
-USER := main evloop $(PURE) $(FEATURES)
+PURE := parse addr json opts backend privs hist_view hist_text connect_opts connect_format \
+	connect_agg connect_hist_format rtt_opts rtt_format
+USER := main evloop cgroup_path connect_hist $(PURE) $(FEATURES)
 TOOLS := nfq_delay lat_client lat_server
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 

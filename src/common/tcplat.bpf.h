@@ -48,6 +48,20 @@ static __always_inline bool addr_is_v4mapped(const __u32 *a6)
 }
 
 /*
+ * Reads a kernel field into *dst: a plain load where the program's pointers
+ * are BTF-typed (fentry, tp_btf: the verifier checks it, the JIT makes it a
+ * guarded load), bpf_probe_read_kernel() where they are not (kprobe). btf is
+ * a constant wherever it is used, so each twin keeps one of the two.
+ */
+#define KREAD_INTO(btf, dst, src)						\
+	do {									\
+		if (btf)							\
+			*(dst) = (src);						\
+		else								\
+			bpf_core_read((dst), sizeof(*(dst)), &(src));		\
+	} while (0)
+
+/*
  * The family the user means: AF_INET for an AF_INET6 socket whose peer is
  * IPv4-mapped (then *v4mapped is set), so that -4, the address filters and
  * the keys treat it as the IPv4 connection it is on the wire. The kernel
@@ -55,33 +69,53 @@ static __always_inline bool addr_is_v4mapped(const __u32 *a6)
  * skc_rcv_saddr (tcp_v4_connect sets them before SYN_SENT; the passive side
  * when it creates the child), so sock_addrs() reads those for it.
  */
-static __always_inline __u16 sock_family(const struct sock *sk, bool *v4mapped)
+static __always_inline __u16 __sock_family(const struct sock *sk, bool *v4mapped, const bool btf)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family;
 	__u32 daddr6[4];
 
+	KREAD_INTO(btf, &family, sk->__sk_common.skc_family);
 	*v4mapped = false;
 	if (family != AF_INET6)
 		return family;
-	BPF_CORE_READ_INTO(&daddr6, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+	KREAD_INTO(btf, (struct in6_addr *)daddr6, sk->__sk_common.skc_v6_daddr);
 	if (!addr_is_v4mapped(daddr6))
 		return family;
 	*v4mapped = true;
 	return AF_INET;
 }
 
-/* Local and remote address of a socket, 16 bytes each, IPv4 in the first 4;
- * family as sock_family() gives it. */
+static __always_inline __u16 sock_family(const struct sock *sk, bool *v4mapped)
+{
+	return __sock_family(sk, v4mapped, false);
+}
+
+/* The remote address of a socket, 16 bytes, IPv4 in the first 4; family as
+ * sock_family() gives it. */
+static __always_inline void __sock_raddr(const struct sock *sk, __u16 family, __u8 *raddr,
+					 const bool btf)
+{
+	if (family == AF_INET)
+		KREAD_INTO(btf, (__u32 *)raddr, sk->__sk_common.skc_daddr);
+	else
+		KREAD_INTO(btf, (struct in6_addr *)raddr, sk->__sk_common.skc_v6_daddr);
+}
+
+/* Local and remote address of a socket, as __sock_raddr(). */
+static __always_inline void __sock_addrs(const struct sock *sk, __u16 family, __u8 *laddr,
+					 __u8 *raddr, const bool btf)
+{
+	if (family == AF_INET)
+		KREAD_INTO(btf, (__u32 *)laddr, sk->__sk_common.skc_rcv_saddr);
+	else
+		KREAD_INTO(btf, (struct in6_addr *)laddr, sk->__sk_common.skc_v6_rcv_saddr);
+	__sock_raddr(sk, family, raddr, btf);
+}
+
 static __always_inline void sock_addrs(const struct sock *sk, __u16 family, __u8 *laddr,
 				       __u8 *raddr)
 {
-	if (family == AF_INET) {
-		BPF_CORE_READ_INTO((__u32 *)laddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)raddr, sk, __sk_common.skc_daddr);
-	} else {
-		BPF_CORE_READ_INTO((struct in6_addr *)laddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO((struct in6_addr *)raddr, sk, __sk_common.skc_v6_daddr);
-	}
+	__sock_addrs(sk, family, laddr, raddr, false);
 }
 
 /* The local port, host order. From inet_sport, not skc_num: on the way to

@@ -13,6 +13,13 @@
 #define MAX_DPORTS		8	/* --dport PORT[,PORT...] */
 #define DEFAULT_MAX_INFLIGHT	16384	/* connects awaiting their answer */
 #define CONNECT_DEFAULT_MAX_KEYS 1024	/* --hist and serve: aggregation keys */
+#define CONNECT_MAX_KEYS	65536	/* --max-keys upper bound: 4 KiB a key */
+
+/* What the kernel side does with a finished connect. */
+enum connect_mode {
+	CONNECT_MODE_EVENTS,	/* one ring buffer record per connect */
+	CONNECT_MODE_HIST,	/* added to the per-key table, nothing sent */
+};
 
 /* How a connect ended: 0 is success, a positive value is the errno the
  * kernel left in sk_err; CONNECT_ABORTED means no error was recorded, the

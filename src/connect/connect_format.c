@@ -35,8 +35,15 @@ void connect_print_header(FILE *out, const struct connect_view *view)
 	fprintf(out, "%-6s %-12s %-2s %-16s ", "PID", "COMM", "IP", "SADDR");
 	if (view->lport)
 		fprintf(out, "%-6s ", "LPORT");
-	fprintf(out, "%-16s %-5s %s", "DADDR", "DPORT", view->failed ? "LAT(ms)  OUTCOME" : "LAT(ms)");
-	fputc('\n', out);
+	fprintf(out, "%-16s %-5s ", "DADDR", "DPORT");
+	if (!view->failed && !view->retrans)
+		fprintf(out, "%s\n", "LAT(ms)");
+	else if (!view->retrans)
+		fprintf(out, "%-8s %s\n", "LAT(ms)", "OUTCOME");
+	else if (!view->failed)
+		fprintf(out, "%-8s %s\n", "LAT(ms)", "RETR");
+	else
+		fprintf(out, "%-8s %-4s %s\n", "LAT(ms)", "RETR", "OUTCOME");
 }
 
 void connect_print_text(FILE *out, const struct connect_view *view,
@@ -54,10 +61,15 @@ void connect_print_text(FILE *out, const struct connect_view *view,
 	if (view->lport)
 		fprintf(out, "%-6u ", e->lport);
 	fprintf(out, "%-16s %-5u ", daddr, e->dport);
-	if (view->failed)
-		fprintf(out, "%-8.2f %s\n", lat_ms, connect_outcome_name(e->outcome));
-	else
+	if (!view->failed && !view->retrans)
 		fprintf(out, "%.2f\n", lat_ms);
+	else if (!view->retrans)
+		fprintf(out, "%-8.2f %s\n", lat_ms, connect_outcome_name(e->outcome));
+	else if (!view->failed)
+		fprintf(out, "%-8.2f %u\n", lat_ms, e->syn_retrans);
+	else
+		fprintf(out, "%-8.2f %-4u %s\n", lat_ms, e->syn_retrans,
+			connect_outcome_name(e->outcome));
 }
 
 void connect_print_json(FILE *out, const struct connect_event *e, uint64_t ts_ns)
@@ -70,14 +82,24 @@ void connect_print_json(FILE *out, const struct connect_event *e, uint64_t ts_ns
 		e->pid);
 	json_write_string(out, e->comm, sizeof(e->comm));
 	fprintf(out,
-		",\"family\":%d,\"saddr\":\"%s\",\"lport\":%u,\"daddr\":\"%s\",\"dport\":%u,"
-		"\"latency_us\":%" PRIu64 ",\"outcome\":\"%s\"}\n",
-		addr_family_version(e->family), saddr, e->lport, daddr, e->dport,
-		(uint64_t)e->latency_ns / 1000, connect_outcome_name(e->outcome));
+		",\"family\":%d,\"v4mapped\":%s,\"saddr\":\"%s\",\"lport\":%u,\"daddr\":\"%s\","
+		"\"dport\":%u,\"latency_us\":%" PRIu64 ",\"syn_retrans\":%u,\"outcome\":\"%s\"}\n",
+		addr_family_version(e->family), e->v4mapped ? "true" : "false", saddr, e->lport,
+		daddr, e->dport, (uint64_t)e->latency_ns / 1000, e->syn_retrans,
+		connect_outcome_name(e->outcome));
 }
 
 void connect_print_summary_text(FILE *out, const struct connect_summary *sum)
 {
+	if (sum->hist) {
+		fprintf(out,
+			"tcplat: %" PRIu64 " connects seen, %" PRIu64 " counted, %" PRIu64
+			" dropped (%" PRIu64 " key table full, %" PRIu64 " in-flight table full); "
+			"%" PRIu64 " histograms shown in %" PRIu64 " intervals\n",
+			sum->seen, sum->seen - sum->keys_full, sum->keys_full + sum->inflight_full,
+			sum->keys_full, sum->inflight_full, sum->shown, sum->intervals);
+		return;
+	}
 	fprintf(out,
 		"tcplat: %" PRIu64 " connects seen, %" PRIu64 " shown, %" PRIu64
 		" dropped (%" PRIu64 " ring buffer full, %" PRIu64 " in-flight table full); "
@@ -92,8 +114,12 @@ void connect_print_summary_json(FILE *out, const struct connect_summary *sum,
 	fprintf(out,
 		"{\"type\":\"summary\",\"backend\":\"%s\",\"seen\":%" PRIu64 ",\"shown\":%" PRIu64
 		",\"dropped\":%" PRIu64 ",\"dropped_ringbuf\":%" PRIu64
-		",\"dropped_inflight\":%" PRIu64 ",\"below_min\":%" PRIu64
-		",\"failed_hidden\":%" PRIu64 "}\n",
-		backend, sum->seen, sum->shown, sum->ringbuf_drops + sum->inflight_full,
-		sum->ringbuf_drops, sum->inflight_full, sum->below_min, sum->failed_hidden);
+		",\"dropped_inflight\":%" PRIu64 ",\"dropped_keys\":%" PRIu64
+		",\"below_min\":%" PRIu64 ",\"failed_hidden\":%" PRIu64,
+		backend, sum->seen, sum->shown,
+		sum->ringbuf_drops + sum->inflight_full + sum->keys_full, sum->ringbuf_drops,
+		sum->inflight_full, sum->keys_full, sum->below_min, sum->failed_hidden);
+	if (sum->hist)
+		fprintf(out, ",\"intervals\":%" PRIu64, sum->intervals);
+	fputs("}\n", out);
 }

@@ -13,6 +13,7 @@ struct connect_view {
 	bool timestamp;		/* -t: TIME(s) first */
 	bool lport;		/* -L: LPORT after SADDR */
 	bool failed;		/* --failed: OUTCOME last */
+	bool retrans;		/* -r: RETR after LAT(ms) */
 };
 
 struct connect_summary {
@@ -22,6 +23,9 @@ struct connect_summary {
 	uint64_t failed_hidden;
 	uint64_t ringbuf_drops;
 	uint64_t inflight_full;
+	uint64_t keys_full;	/* --hist: key table full */
+	bool hist;		/* --hist: shown counts histograms */
+	uint64_t intervals;	/* --hist */
 };
 
 /* "established", "refused", "timeout", "unreachable", "aborted", or the

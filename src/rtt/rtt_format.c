@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "addr.h"
+#include "hist_text.h"
 #include "json.h"
 #include "rtt_format.h"
 
@@ -43,13 +44,7 @@ const char *rtt_key_label(enum rtt_mode mode, const struct rtt_key *key, char *b
 void rtt_print_interval_header(FILE *out, const char *when, const char *label,
 			       const struct lat_summary *sum, bool unit_us)
 {
-	double div = unit_us ? 1 : 1000;
-	int prec = unit_us ? 0 : 3;
-
-	fprintf(out, "%s %s: count %" PRIu64 "  min %.*f  p50 %.*f  p90 %.*f  p99 %.*f  max %.*f (%s)\n",
-		when, label, (uint64_t)sum->count, prec, sum->min_us / div, prec, sum->p50_us / div,
-		prec, sum->p90_us / div, prec, sum->p99_us / div, prec, sum->max_us / div,
-		unit_us ? "usecs" : "msecs");
+	hist_print_interval_header(out, when, label, sum, unit_us);
 }
 
 void rtt_print_key_json(FILE *out, enum rtt_mode mode, const struct rtt_key *key)

@@ -333,8 +333,8 @@ static void test_json_v4(void **state)
 	event_v4(&e);
 	check_json(&e, 1700000000123456789ULL,
 		   "{\"type\":\"connect\",\"ts_ns\":1700000000123456789,\"pid\":1234,"
-		   "\"comm\":\"curl\",\"family\":4,\"saddr\":\"10.0.0.1\",\"lport\":54321,"
-		   "\"daddr\":\"10.0.0.2\",\"dport\":80,\"latency_us\":1234,"
+		   "\"comm\":\"curl\",\"family\":4,\"v4mapped\":false,\"saddr\":\"10.0.0.1\",\"lport\":54321,"
+		   "\"daddr\":\"10.0.0.2\",\"dport\":80,\"latency_us\":1234,\"syn_retrans\":0,"
 		   "\"outcome\":\"established\"}\n");
 }
 
@@ -347,8 +347,8 @@ static void test_json_v6(void **state)
 	e.outcome = ECONNREFUSED;
 	check_json(&e, 18446744073709551615ULL,
 		   "{\"type\":\"connect\",\"ts_ns\":18446744073709551615,\"pid\":99,"
-		   "\"comm\":\"ssh\",\"family\":6,\"saddr\":\"fd00::1\",\"lport\":40000,"
-		   "\"daddr\":\"2001:db8::1234:5678\",\"dport\":22,\"latency_us\":25500,"
+		   "\"comm\":\"ssh\",\"family\":6,\"v4mapped\":false,\"saddr\":\"fd00::1\",\"lport\":40000,"
+		   "\"daddr\":\"2001:db8::1234:5678\",\"dport\":22,\"latency_us\":25500,\"syn_retrans\":0,"
 		   "\"outcome\":\"refused\"}\n");
 }
 
@@ -363,16 +363,16 @@ static void test_json_comm_escaped(void **state)
 	e.latency_ns = 999;
 	check_json(&e, 0,
 		   "{\"type\":\"connect\",\"ts_ns\":0,\"pid\":1234,"
-		   "\"comm\":\"a\\\"b\\u0001c\\\\d\\n\",\"family\":4,\"saddr\":\"10.0.0.1\","
-		   "\"lport\":54321,\"daddr\":\"10.0.0.2\",\"dport\":80,\"latency_us\":0,"
+		   "\"comm\":\"a\\\"b\\u0001c\\\\d\\n\",\"family\":4,\"v4mapped\":false,\"saddr\":\"10.0.0.1\","
+		   "\"lport\":54321,\"daddr\":\"10.0.0.2\",\"dport\":80,\"latency_us\":0,\"syn_retrans\":0,"
 		   "\"outcome\":\"EADDRNOTAVAIL\"}\n");
 	/* 16 bytes without NUL: all of them, nothing beyond. */
 	memcpy(e.comm, "0123456789abcdef", sizeof(e.comm));
 	e.outcome = CONNECT_ABORTED;
 	check_json(&e, 1,
 		   "{\"type\":\"connect\",\"ts_ns\":1,\"pid\":1234,"
-		   "\"comm\":\"0123456789abcdef\",\"family\":4,\"saddr\":\"10.0.0.1\","
-		   "\"lport\":54321,\"daddr\":\"10.0.0.2\",\"dport\":80,\"latency_us\":0,"
+		   "\"comm\":\"0123456789abcdef\",\"family\":4,\"v4mapped\":false,\"saddr\":\"10.0.0.1\","
+		   "\"lport\":54321,\"daddr\":\"10.0.0.2\",\"dport\":80,\"latency_us\":0,\"syn_retrans\":0,"
 		   "\"outcome\":\"aborted\"}\n");
 }
 
@@ -416,13 +416,119 @@ static void test_summary_json(void **state)
 	connect_print_summary_json(cap_open(&c), &sum, "fentry");
 	cap_check(&c, "{\"type\":\"summary\",\"backend\":\"fentry\",\"seen\":10,\"shown\":5,"
 		      "\"dropped\":7,\"dropped_ringbuf\":3,\"dropped_inflight\":4,"
-		      "\"below_min\":2,\"failed_hidden\":1}\n");
+		      "\"dropped_keys\":0,\"below_min\":2,\"failed_hidden\":1}\n");
 	memset(&sum, 0, sizeof(sum));
 	sum.inflight_full = 4294967296ULL;
 	connect_print_summary_json(cap_open(&c), &sum, "tracepoint");
 	cap_check(&c, "{\"type\":\"summary\",\"backend\":\"tracepoint\",\"seen\":0,\"shown\":0,"
 		      "\"dropped\":4294967296,\"dropped_ringbuf\":0,"
-		      "\"dropped_inflight\":4294967296,\"below_min\":0,\"failed_hidden\":0}\n");
+		      "\"dropped_inflight\":4294967296,\"dropped_keys\":0,\"below_min\":0,"
+		      "\"failed_hidden\":0}\n");
+	/* --hist: a full key table is a drop too, and the intervals are said. */
+	memset(&sum, 0, sizeof(sum));
+	sum.hist = true;
+	sum.seen = 12;
+	sum.shown = 3;
+	sum.keys_full = 2;
+	sum.inflight_full = 1;
+	sum.intervals = 4;
+	connect_print_summary_json(cap_open(&c), &sum, "kprobe");
+	cap_check(&c, "{\"type\":\"summary\",\"backend\":\"kprobe\",\"seen\":12,\"shown\":3,"
+		      "\"dropped\":3,\"dropped_ringbuf\":0,\"dropped_inflight\":1,"
+		      "\"dropped_keys\":2,\"below_min\":0,\"failed_hidden\":0,\"intervals\":4}\n");
+}
+
+static void test_summary_text_hist(void **state)
+{
+	struct connect_summary sum = {
+		.hist = true, .seen = 12, .shown = 3, .keys_full = 2, .inflight_full = 1,
+		.intervals = 4,
+	};
+	struct capture c;
+
+	(void)state;
+	connect_print_summary_text(cap_open(&c), &sum);
+	cap_check(&c, "tcplat: 12 connects seen, 10 counted, 3 dropped (2 key table full, "
+		      "1 in-flight table full); 3 histograms shown in 4 intervals\n");
+}
+
+/* --- -r: RETR after LAT(ms) --- */
+
+static void test_header_retrans(void **state)
+{
+	struct capture c;
+
+	(void)state;
+	connect_print_header(cap_open(&c), &(struct connect_view){ .retrans = true });
+	cap_check(&c, "PID    COMM         IP SADDR            DADDR            DPORT LAT(ms)  RETR\n");
+	connect_print_header(cap_open(&c),
+			     &(struct connect_view){ .retrans = true, .failed = true });
+	cap_check(&c, "PID    COMM         IP SADDR            DADDR            DPORT LAT(ms)  RETR "
+		      "OUTCOME\n");
+	connect_print_header(cap_open(&c), &(struct connect_view){ .retrans = true,
+								   .failed = true,
+								   .timestamp = true,
+								   .lport = true });
+	cap_check(&c, "TIME(s)   PID    COMM         IP SADDR            LPORT  DADDR            "
+		      "DPORT LAT(ms)  RETR OUTCOME\n");
+}
+
+static void test_text_retrans(void **state)
+{
+	struct connect_view v = { .retrans = true };
+	struct connect_event e;
+	char want[256];
+
+	(void)state;
+	event_v4(&e);
+	e.syn_retrans = 2;
+	e.latency_ns = 3001234567ULL;
+	snprintf(want, sizeof(want), "%-6d %-12.12s %-2d %-16s %-16s %-5d %-8.2f %u\n", 1234,
+		 "curl", 4, "10.0.0.1", "10.0.0.2", 80, 3001.234567, 2);
+	check_text(&v, &e, 0, want);
+	check_text(&v, &e, 0,
+		   "1234   curl         4  10.0.0.1         10.0.0.2         80    3001.23  2\n");
+	/* A timeout after 6 retransmitted SYNs, with every column. */
+	v.failed = v.timestamp = v.lport = true;
+	e.outcome = ETIMEDOUT;
+	e.syn_retrans = 6;
+	e.latency_ns = 127000000000ULL;
+	snprintf(want, sizeof(want),
+		 "%-9.3f %-6d %-12.12s %-2d %-16s %-6d %-16s %-5d %-8.2f %-4u %s\n", 1.5, 1234,
+		 "curl", 4, "10.0.0.1", 54321, "10.0.0.2", 80, 127000.0, 6, "timeout");
+	check_text(&v, &e, 1.5, want);
+	/* -r without retransmits still prints the 0. */
+	v = (struct connect_view){ .retrans = true };
+	event_v4(&e);
+	check_text(&v, &e, 0,
+		   "1234   curl         4  10.0.0.1         10.0.0.2         80    1.23     0\n");
+}
+
+static void test_json_retrans_v4mapped(void **state)
+{
+	struct connect_event e;
+
+	(void)state;
+	/* A dual-stack socket's connect to ::ffff:10.0.0.2: family 4, the
+	 * IPv4 addresses, v4mapped true. */
+	event_v4(&e);
+	e.v4mapped = 1;
+	e.syn_retrans = 3;
+	e.outcome = ETIMEDOUT;
+	e.latency_ns = 15000000000ULL;
+	check_json(&e, 5,
+		   "{\"type\":\"connect\",\"ts_ns\":5,\"pid\":1234,\"comm\":\"curl\","
+		   "\"family\":4,\"v4mapped\":true,\"saddr\":\"10.0.0.1\",\"lport\":54321,"
+		   "\"daddr\":\"10.0.0.2\",\"dport\":80,\"latency_us\":15000000,"
+		   "\"syn_retrans\":3,\"outcome\":\"timeout\"}\n");
+	e.syn_retrans = 65535;
+	e.outcome = 0;
+	e.latency_ns = 1000;
+	check_json(&e, 5,
+		   "{\"type\":\"connect\",\"ts_ns\":5,\"pid\":1234,\"comm\":\"curl\","
+		   "\"family\":4,\"v4mapped\":true,\"saddr\":\"10.0.0.1\",\"lport\":54321,"
+		   "\"daddr\":\"10.0.0.2\",\"dport\":80,\"latency_us\":1,"
+		   "\"syn_retrans\":65535,\"outcome\":\"established\"}\n");
 }
 
 int main(void)
@@ -443,6 +549,10 @@ int main(void)
 		cmocka_unit_test(test_json_comm_escaped),
 		cmocka_unit_test(test_summary_text),
 		cmocka_unit_test(test_summary_json),
+		cmocka_unit_test(test_summary_text_hist),
+		cmocka_unit_test(test_header_retrans),
+		cmocka_unit_test(test_text_retrans),
+		cmocka_unit_test(test_json_retrans_v4mapped),
 	};
 
 	return cmocka_run_group_tests_name("connect_format", tests, NULL, NULL);
