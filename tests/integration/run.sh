@@ -37,6 +37,8 @@ cleanup()
 	# A reader that went away (`| head`) must not cut the clean-up short.
 	trap '' PIPE
 	tcplat_stop
+	cstop_all
+	connect_cgroups_remove
 	netns_cleanup
 	rm -rf -- "$WORK"
 }
@@ -387,7 +389,10 @@ case_errors()
 	local out rc arg
 
 	for arg in "-p abc" "-p 0" "-1" "abc" "--nope" "-4 -6" "1 2" "--dport 0" "--daddr x" \
-		   "--backend foo" "-d 0"; do
+		   "--backend foo" "-d 0" "--hist 5" "--hist --failed" "--by dport -r" "--hist -t" \
+		   "--top 3" "--hist --top 3" "--by foo" "--by dport,dport" "--max-keys 5" \
+		   "--hist --max-keys 0" "--hist --max-keys 65537" "--hist --interval 0" \
+		   "--count 2" "--us" "-6 --daddr ::ffff:10.0.0.1"; do
 		# shellcheck disable=SC2086
 		out=$("$TCPLAT" connect $arg 2>&1 >/dev/null)
 		rc=$?
@@ -465,6 +470,7 @@ selected()
 }
 
 source "$REPO_ROOT/tests/integration/rtt_cases.sh"
+source "$REPO_ROOT/tests/integration/connect_cases.sh"
 
 main()
 {
@@ -490,11 +496,16 @@ main()
 		selected "$c" || continue
 		run_case "connect/$c" "case_$c"
 	done
+	for c in $CONNECT_CASES; do
+		selected "$c" || continue
+		run_case "connect/$c" "case_$c"
+	done
 	for c in $RTT_CASES; do
 		selected "$c" || continue
 		run_case "rtt/${c#rtt_}" "case_$c"
 	done
 	error_report
+	connect_retr_report
 	rtt_error_report
 	harness_summary
 }

@@ -19,6 +19,13 @@
 # Every packet from S4 to the client, held 10 ms on arrival in NS_C:
 #   DELAY_NS=client DELAY_CHAIN=INPUT delay_start 2 10 "$dir/d.ndjson" -p tcp -s "$S4"
 #
+# Filter rules with a packet counter (e.g. drop a client's first SYN, and count
+# the SYNs that arrived):
+#   rule_add r1 server INPUT -p tcp --dport 5010 --syn -m statistic --mode nth \
+#       --every 2 --packet 1 -j ACCEPT
+#   rule_packets r1                      # packets the rule matched so far
+#   rule_del_all                         # also done by netns_cleanup
+#
 # Only what these functions created is removed again: processes by their
 # recorded PID, iptables rules by their exact spec, the two namespaces and the
 # scratch directory. netns_cleanup may be called any number of times, also
@@ -43,6 +50,7 @@ if [[ -z ${_NETNS_LIB_LOADED-} ]]; then
 	declare -gA _NETNS_DELAY_PID=()		# queue -> nfq_delay pid
 	declare -gA _NETNS_DELAY_RULES=()	# queue -> rule specs, one a line (printf %q)
 	declare -gA _NETNS_DELAY_NS=()		# queue -> namespace of its daemon and rules
+	declare -gA _NETNS_RULES=()		# rule_add name -> "NS IPT CHAIN" and spec (printf %q)
 fi
 
 _netns_log()
@@ -301,6 +309,85 @@ delay_stop()
 	return 0
 }
 
+# rule_add NAME server|client CHAIN RULE...: appends RULE (a match and a
+# target; no -j makes a counting rule) to CHAIN of the namespace's filter
+# table, in iptables or ip6tables as the addresses in it say (neither: both),
+# tagged with a comment so that rule_packets finds its counter. NAME is the
+# caller's handle, unique among the rules alive.
+rule_add()
+{
+	if (($# < 4)); then
+		_netns_log "usage: rule_add NAME server|client CHAIN RULE..."
+		return 1
+	fi
+	local name=$1 where=$2 chain=$3 ns ipts ipt tag
+	shift 3
+
+	case $where in
+	server) ns=$NS_S ;;
+	client) ns=$NS_C ;;
+	*) _netns_log "rule_add: server or client, not '$where'"; return 1 ;;
+	esac
+	if [[ -n ${_NETNS_RULES[$name]-} ]]; then
+		_netns_log "rule $name exists"
+		return 1
+	fi
+	ipts=$(_netns_ipt_for_match "$@") || return 1
+	tag=tcplat-$$-$name
+	for ipt in $ipts; do
+		if ! ip netns exec "$ns" "$ipt" -w -A "$chain" "$@" -m comment --comment "$tag"; then
+			_netns_log "rule $name: $ipt -A $chain $* failed"
+			rule_del "$name"
+			return 1
+		fi
+		_NETNS_RULES[$name]+=$(printf '%q ' "$ns" "$ipt" "$chain" "$@" -m comment \
+			--comment "$tag")$'\n'
+	done
+}
+
+# rule_packets NAME: the packets the rule matched (both families summed).
+rule_packets()
+{
+	local spec n=0 c
+	local -a w
+
+	while IFS= read -r spec; do
+		[[ -n $spec ]] || continue
+		eval "w=($spec)"
+		# w: NS IPT CHAIN RULE... -m comment --comment TAG
+		c=$(ip netns exec "${w[0]}" "${w[1]}" -w -L "${w[2]}" -v -x -n |
+			awk -v t="/* ${w[-1]} */" 'index($0, t) { print $1; exit }')
+		[[ $c =~ ^[0-9]+$ ]] || { _netns_log "rule ${1-}: no counter"; return 1; }
+		n=$((n + c))
+	done <<<"${_NETNS_RULES[${1-}]-}"
+	echo "$n"
+}
+
+# rule_del NAME: deletes exactly what rule_add NAME added.
+rule_del()
+{
+	local spec
+	local -a w
+
+	while IFS= read -r spec; do
+		[[ -n $spec ]] || continue
+		eval "w=($spec)"
+		ip netns exec "${w[0]}" "${w[1]}" -w -D "${w[@]:2}" 2>/dev/null ||
+			_netns_log "could not delete rule: ${w[*]}"
+	done <<<"${_NETNS_RULES[${1-}]-}"
+	unset '_NETNS_RULES[${1-}]'
+}
+
+rule_del_all()
+{
+	local name
+
+	for name in ${_NETNS_RULES[@]+"${!_NETNS_RULES[@]}"}; do
+		rule_del "$name"
+	done
+	return 0
+}
+
 # server_start PORT [lat_server args...]: e.g. server_start 5000 -6 -a "$S6" -e
 # Sets SERVER_PID.
 server_start()
@@ -343,6 +430,7 @@ netns_cleanup()
 		 ${_NETNS_DELAY_PID[@]+"${!_NETNS_DELAY_PID[@]}"}; do
 		delay_stop "$q"
 	done
+	rule_del_all
 	server_stop_all
 	for ns in ${_NETNS_CREATED[@]+"${_NETNS_CREATED[@]}"}; do
 		if [[ -e /run/netns/$ns ]]; then

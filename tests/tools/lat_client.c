@@ -4,7 +4,7 @@
  *
  * Usage: lat_client [-4|-6] -a ADDR -p PORT [-n COUNT] [-i INTERVAL_MS] [-P]
  *                   [-A ABANDON_MS] [-T TIMEOUT_MS] [-b BIND_ADDR] [-o OUTFILE]
- *                   [-R SECONDS | -E ECHO_COUNT]
+ *                   [-R SECONDS | -E ECHO_COUNT] [-I]
  *
  * Default: COUNT (1) sequential blocking connects, INTERVAL_MS (0) apart, each
  * socket closed as soon as connect() returns; a blocking connect gives up after
@@ -27,6 +27,14 @@
  *                  arrival of the echo's last byte.
  * TIMEOUT_MS caps the whole connection with -R/-E too (connect plus traffic,
  * counted from the connect): raise -T for runs longer than 10 s.
+ *
+ * -I adds the kernel's own view of the connect (TCP_INFO), after "result":
+ *   "syn_rto_us":1000000,"total_retrans":1
+ * syn_rto_us is tcpi_rto right after a non-blocking connect() started (the
+ * SYN_SENT socket's retransmit timeout: the wait before the first SYN
+ * retransmit), null for blocking connects and when the answer came first; total_retrans is
+ * tcpi_total_retrans when the connect ended (completed, failed, abandoned
+ * or timed out): the SYNs the kernel retransmitted, null if unreadable.
  *
  * One NDJSON line per connection (OUTFILE or stdout):
  *   {"pid":1234,"comm":"lat_client","family":4,"saddr":"198.18.0.1","lport":41234,
@@ -110,6 +118,7 @@ struct opts {
 	enum traffic traffic;
 	uint64_t recv_ns;	  /* -R */
 	unsigned long echo_count; /* -E */
+	bool tcp_info;		  /* -I */
 };
 
 /* -R/-E: what the traffic after the connect measured. */
@@ -133,6 +142,8 @@ struct conn {
 	const char *result;
 	char errbuf[16];
 	struct xfer xfer;
+	long long syn_rto_us;	  /* -I: -1 when not known */
+	long long total_retrans; /* -I: -1 when not known */
 };
 
 struct ctx {
@@ -162,6 +173,7 @@ static void usage(void)
 		"  -E ECHO_COUNT   after the connect, ECHO_COUNT 64-byte requests, each waiting\n"
 		"                  for its echo; adds mode \"echo\", rtt_count, rtt_min_us,\n"
 		"                  rtt_median_us, rtt_max_us, end\n"
+		"  -I              add syn_rto_us and total_retrans (TCP_INFO)\n"
 		"-R and -E need sequential blocking connects (no -P, no -A).\n");
 	exit(2);
 }
@@ -213,7 +225,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 
 	o->count = 1;
 	o->timeout_ns = 10000 * NSEC_PER_MSEC;
-	while ((c = getopt(argc, argv, "46a:p:n:i:PA:T:b:o:R:E:h")) != -1) {
+	while ((c = getopt(argc, argv, "46a:p:n:i:PA:T:b:o:R:E:Ih")) != -1) {
 		switch (c) {
 		case '4':
 			o->family = AF_INET;
@@ -249,6 +261,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'b':
 			bind_addr = optarg;
+			break;
+		case 'I':
+			o->tcp_info = true;
 			break;
 		case 'o':
 			o->outfile = optarg;
@@ -371,6 +386,39 @@ static void format_xfer(const struct opts *o, const struct xfer *t, char *buf, s
 	}
 }
 
+/* A value of -I, or null. */
+static void ll_or_null(char *buf, size_t len, long long v)
+{
+	if (v >= 0)
+		snprintf(buf, len, "%lld", v);
+	else
+		snprintf(buf, len, "null");
+}
+
+static void format_tcp_info(const struct conn *c, char *buf, size_t len)
+{
+	char rto[24], retrans[24];
+
+	ll_or_null(rto, sizeof(rto), c->syn_rto_us);
+	ll_or_null(retrans, sizeof(retrans), c->total_retrans);
+	snprintf(buf, len, ",\"syn_rto_us\":%s,\"total_retrans\":%s", rto, retrans);
+}
+
+/* -I: tcpi_rto (rto: only while the socket is in SYN_SENT, as the answer
+ * sets a new one) or tcpi_total_retrans of the socket; -1 if not known. */
+static long long tcp_info_field(int fd, bool rto)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -1;
+	if (rto && ti.tcpi_state != TCP_SYN_SENT)
+		return -1;
+	return rto ? (long long)ti.tcpi_rto : (long long)ti.tcpi_total_retrans;
+}
+
 static void print_conn(struct ctx *x, const struct conn *c)
 {
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], extra[256];
@@ -380,6 +428,8 @@ static void print_conn(struct ctx *x, const struct conn *c)
 	addr_str(&c->local, saddr, sizeof(saddr), &lport);
 	addr_str(&x->o->dst, daddr, sizeof(daddr), &dport);
 	format_xfer(x->o, &c->xfer, extra, sizeof(extra));
+	if (x->o->tcp_info)
+		format_tcp_info(c, extra + strlen(extra), sizeof(extra) - strlen(extra));
 	r = fprintf(x->out,
 		    "{\"pid\":%d,\"comm\":\"%s\",\"family\":%d,\"saddr\":\"%s\","
 		    "\"lport\":%u,\"daddr\":\"%s\",\"dport\":%u,\"connect_us\":%" PRIu64 ","
@@ -493,6 +543,8 @@ static int connect_blocking(const struct opts *o, struct conn *c, bool keep)
 	else
 		set_error(c, errno);
 	save_local(c);
+	c->syn_rto_us = -1;
+	c->total_retrans = tcp_info_field(c->fd, false);
 	if (r)
 		guess_local_addr(o, c);
 	if (r || !keep)
@@ -513,14 +565,19 @@ static int start_conn(const struct opts *o, int ep, struct conn *c, size_t idx)
 	r = connect(c->fd, (const struct sockaddr *)&o->dst, addr_len(o->family));
 	c->end_ns = now_ns();
 	save_local(c);
+	c->syn_rto_us = -1;
+	c->total_retrans = -1;
 	if (r == 0) {
 		c->result = "ok";
+		c->total_retrans = tcp_info_field(c->fd, false);
 		return 0;
 	}
 	if (errno != EINPROGRESS) {
 		set_error(c, errno);
+		c->total_retrans = tcp_info_field(c->fd, false);
 		return 0;
 	}
+	c->syn_rto_us = tcp_info_field(c->fd, true);
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev)) {
 		fprintf(stderr, PROG ": epoll_ctl: %s\n", strerror(errno));
 		return -1;
@@ -539,6 +596,7 @@ static void finish_conn(int ep, struct conn *c, uint64_t t, bool keep)
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len))
 		err = errno;
+	c->total_retrans = tcp_info_field(c->fd, false);
 	if (err)
 		set_error(c, err);
 	else
@@ -563,6 +621,7 @@ static uint64_t expire_conns(const struct opts *o, struct conn *c, size_t n, uin
 			c[i].pending = false;
 			c[i].end_ns = t;
 			c[i].result = abandon ? "abandoned" : "timeout";
+			c[i].total_retrans = tcp_info_field(c[i].fd, false);
 			close_conn(&c[i]);
 			(*pending)--;
 		} else if (c[i].start_ns + limit < next) {

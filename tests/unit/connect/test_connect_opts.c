@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* connect_opts.c: `tcplat connect` command line, parsed with ARGP_NO_EXIT. */
 #include <argp.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,6 +61,101 @@ static void test_defaults(void **state)
 	assert_memory_equal(o.daddr, zero, 16);
 	assert_true(o.min_ns == 0);
 	assert_int_equal(o.max_inflight, DEFAULT_MAX_INFLIGHT);
+	assert_false(o.retrans);
+	assert_false(o.hist);
+	assert_int_equal(o.key_fields, 0);
+	assert_int_equal(o.top, 0);
+	assert_int_equal(o.max_keys, CONNECT_DEFAULT_MAX_KEYS);
+	assert_true(o.interval_s == 1);
+	assert_true(o.count == 0);
+	assert_false(o.unit_us);
+}
+
+static void test_retrans(void **state)
+{
+	struct connect_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "-r"), 0);
+	assert_true(o.retrans);
+	assert_int_equal(PARSE(&o, "--retrans", "--failed", "-tL"), 0);
+	assert_true(o.retrans && o.failed && o.timestamp && o.lport);
+	assert_int_equal(PARSE(&o, "-rtL"), 0);
+	assert_true(o.retrans && o.timestamp && o.lport);
+}
+
+static void test_hist(void **state)
+{
+	struct connect_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "--hist"), 0);
+	assert_true(o.hist);
+	assert_int_equal(o.key_fields, 0);
+	/* --by implies --hist. */
+	assert_int_equal(PARSE(&o, "--by", "dport"), 0);
+	assert_true(o.hist);
+	assert_int_equal(o.key_fields, CONNECT_KEY_DPORT);
+	assert_int_equal(PARSE(&o, "--hist", "--by=daddr"), 0);
+	assert_int_equal(o.key_fields, CONNECT_KEY_DADDR);
+	assert_int_equal(PARSE(&o, "--by", "comm"), 0);
+	assert_int_equal(o.key_fields, CONNECT_KEY_COMM);
+	assert_int_equal(PARSE(&o, "--by", "cgroup"), 0);
+	assert_int_equal(o.key_fields, CONNECT_KEY_CGROUP);
+	assert_int_equal(PARSE(&o, "--by", "daddr,dport,cgroup,comm"), 0);
+	assert_int_equal(o.key_fields, CONNECT_KEY_DADDR | CONNECT_KEY_DPORT |
+					       CONNECT_KEY_CGROUP | CONNECT_KEY_COMM);
+	assert_int_equal(PARSE(&o, "--by", "dport", "--top", "5", "--max-keys", "65536",
+			       "--interval", "0.5", "--count", "3", "--us", "--json"), 0);
+	assert_int_equal(o.top, 5);
+	assert_int_equal(o.max_keys, 65536);
+	assert_true(o.interval_s == 0.5);
+	assert_true(o.count == 3);
+	assert_true(o.unit_us);
+	assert_true(o.common.json);
+	assert_int_equal(PARSE(&o, "--hist", "--us", "-m"), 0);
+	assert_false(o.unit_us);
+	assert_int_equal(PARSE(&o, "--hist", "--max-keys=1", "-4", "--dport", "80", "-p", "7"), 0);
+	assert_int_equal(o.max_keys, 1);
+	assert_int_equal(o.common.family, AF_INET);
+}
+
+static void test_key_fields(void **state)
+{
+	uint32_t f;
+
+	(void)state;
+	assert_int_equal(connect_parse_key_fields("dport", &f), 0);
+	assert_int_equal(f, CONNECT_KEY_DPORT);
+	assert_int_equal(connect_parse_key_fields("comm,daddr", &f), 0);
+	assert_int_equal(f, CONNECT_KEY_COMM | CONNECT_KEY_DADDR);
+	assert_int_equal(connect_parse_key_fields("", &f), -EINVAL);
+	assert_int_equal(connect_parse_key_fields("dport,", &f), -EINVAL);
+	assert_int_equal(connect_parse_key_fields(",dport", &f), -EINVAL);
+	assert_int_equal(connect_parse_key_fields("dport,dport", &f), -EINVAL);
+	assert_int_equal(connect_parse_key_fields("dports", &f), -EINVAL);
+	assert_int_equal(connect_parse_key_fields("dpor", &f), -EINVAL);
+	assert_int_equal(connect_parse_key_fields("raddr", &f), -EINVAL);
+}
+
+static void test_daddr_v4mapped(void **state)
+{
+	static const uint8_t v4[16] = { 198, 18, 0, 2 };
+	struct connect_opts o;
+
+	(void)state;
+	/* ::ffff:198.18.0.2 is what a dual-stack connect to 198.18.0.2
+	 * carries: the filter is the IPv4 address, for -4 too. */
+	assert_int_equal(PARSE(&o, "--daddr", "::ffff:198.18.0.2"), 0);
+	assert_int_equal(o.daddr_family, AF_INET);
+	assert_memory_equal(o.daddr, v4, 16);
+	assert_int_equal(PARSE(&o, "-4", "--daddr", "::ffff:198.18.0.2"), 0);
+	assert_int_equal(o.daddr_family, AF_INET);
+	/* Not mapped: stays IPv6. */
+	assert_int_equal(PARSE(&o, "--daddr", "::198.18.0.2"), 0);
+	assert_int_equal(o.daddr_family, AF_INET6);
+	assert_int_equal(PARSE(&o, "--daddr", "::ffff:0:198.18.0.2"), 0);
+	assert_int_equal(o.daddr_family, AF_INET6);
 }
 
 static void test_view_flags(void **state)
@@ -317,6 +413,39 @@ static void test_reject_dport(void **state)
 	REJECT("--dport", "http");
 }
 
+static void test_reject_hist(void **state)
+{
+	(void)state;
+	/* Per-connection options make no sense for histograms. */
+	REJECT("--hist", "5");
+	REJECT("--by", "dport", "0");
+	REJECT("--hist", "--failed");
+	REJECT("--hist", "-t");
+	REJECT("--hist", "-L");
+	REJECT("--by", "comm", "-r");
+	/* Histogram options need --hist; --top needs --by. */
+	REJECT("--top", "3");
+	REJECT("--hist", "--top", "3");
+	REJECT("--max-keys", "10");
+	REJECT("--interval", "2");
+	REJECT("--count", "2");
+	REJECT("--us");
+	REJECT("-m");
+	/* Bad values. */
+	REJECT("--by", "foo");
+	REJECT("--by", "");
+	REJECT("--by", "dport,dport");
+	REJECT("--hist", "--max-keys", "0");
+	REJECT("--hist", "--max-keys", "65537");
+	REJECT("--hist", "--interval", "0");
+	REJECT("--hist", "--interval", "x");
+	REJECT("--hist", "--count", "0");
+	REJECT("--by", "dport", "--top", "0");
+	REJECT("--by", "dport", "--top", "65537");
+	/* A mapped --daddr is IPv4. */
+	REJECT("-6", "--daddr", "::ffff:10.0.0.1");
+}
+
 static void test_reject_common(void **state)
 {
 	(void)state;
@@ -353,6 +482,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_reject_comm, teardown),
 		cmocka_unit_test_teardown(test_reject_dport, teardown),
 		cmocka_unit_test_teardown(test_reject_common, teardown),
+		cmocka_unit_test_teardown(test_retrans, teardown),
+		cmocka_unit_test_teardown(test_hist, teardown),
+		cmocka_unit_test_teardown(test_key_fields, teardown),
+		cmocka_unit_test_teardown(test_daddr_v4mapped, teardown),
+		cmocka_unit_test_teardown(test_reject_hist, teardown),
 	};
 
 	return cmocka_run_group_tests_name("connect_opts", tests, NULL, NULL);
