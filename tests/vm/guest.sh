@@ -20,7 +20,9 @@
 #   tcplat.tol_us=N        latency tolerance in us (the host: 10000 under TCG,
 #                          1000 under KVM; default 3000)
 #   tcplat.tcpconnlat=1    also run tests/vm/tcpconnlat-compare.sh
-#   tcplat.cases=A,B       integration cases (default latency_20ms,refused,abandoned)
+#   tcplat.cases=A,B       integration cases (default latency_20ms,refused,abandoned,
+#                          syn_retrans: the SYN retransmit cases, which also check
+#                          --hist's counts on every backend)
 #   tcplat.retries=N       reruns of a failed backend suite (0 or 1, default 1;
 #                          reported as retried=1)
 #   tcplat.cmp_limit_us=N  tcpconnlat comparison: limit per connection (default 500)
@@ -43,7 +45,7 @@ cmdline_word()
 }
 
 TOL_US=$(cmdline_word tcplat.tol_us) || TOL_US=3000
-CASES=$(cmdline_word tcplat.cases) || CASES=latency_20ms,refused,abandoned
+CASES=$(cmdline_word tcplat.cases) || CASES=latency_20ms,refused,abandoned,syn_retrans
 IFS=, read -r -a CASES <<<"$CASES"
 COMPARE=$(cmdline_word tcplat.tcpconnlat) || COMPARE=0
 RETRIES=$(cmdline_word tcplat.retries) || RETRIES=1
