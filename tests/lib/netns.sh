@@ -50,7 +50,8 @@ if [[ -z ${_NETNS_LIB_LOADED-} ]]; then
 	declare -gA _NETNS_DELAY_PID=()		# queue -> nfq_delay pid
 	declare -gA _NETNS_DELAY_RULES=()	# queue -> rule specs, one a line (printf %q)
 	declare -gA _NETNS_DELAY_NS=()		# queue -> namespace of its daemon and rules
-	declare -gA _NETNS_RULES=()		# rule_add name -> "NS IPT CHAIN" and spec (printf %q)
+	declare -gA _NETNS_RULES=()		# rule_add name -> rule specs, as _NETNS_DELAY_RULES
+	declare -gA _NETNS_RULE_NS=()		# rule_add name -> its namespace
 fi
 
 _netns_log()
@@ -277,21 +278,27 @@ delay_start()
 	done
 }
 
-# Deletes exactly the rules that delay_start added for queue $1, in the
-# namespace it added them to.
-_netns_delete_rules()
+# Deletes the rules of $2 (lines "IPT -w CHAIN RULE...", each word printf
+# %q) in namespace $1.
+_netns_delete_specs()
 {
-	local q=$1 ns=${_NETNS_DELAY_NS[$1]:-$NS_S} spec
+	local ns=$1 spec
 	local -a words
 
 	while IFS= read -r spec; do
 		[[ -n $spec ]] || continue
 		eval "words=($spec)"
-		# words: IPT -w CHAIN MATCH...
 		ip netns exec "$ns" "${words[0]}" -w -D "${words[@]:2}" 2>/dev/null ||
 			_netns_log "could not delete rule in $ns: $spec"
-	done <<<"${_NETNS_DELAY_RULES[$q]-}"
-	unset '_NETNS_DELAY_RULES[$q]'
+	done <<<"$2"
+}
+
+# Deletes exactly the rules that delay_start added for queue $1, in the
+# namespace it added them to.
+_netns_delete_rules()
+{
+	_netns_delete_specs "${_NETNS_DELAY_NS[$1]:-$NS_S}" "${_NETNS_DELAY_RULES[$1]-}"
+	unset '_NETNS_DELAY_RULES[$1]'
 }
 
 # delay_stop QUEUE: deletes the rules first, then stops the daemon, which
@@ -334,13 +341,14 @@ rule_add()
 	fi
 	ipts=$(_netns_ipt_for_match "$@") || return 1
 	tag=tcplat-$$-$name
+	_NETNS_RULE_NS[$name]=$ns
 	for ipt in $ipts; do
 		if ! ip netns exec "$ns" "$ipt" -w -A "$chain" "$@" -m comment --comment "$tag"; then
 			_netns_log "rule $name: $ipt -A $chain $* failed"
 			rule_del "$name"
 			return 1
 		fi
-		_NETNS_RULES[$name]+=$(printf '%q ' "$ns" "$ipt" "$chain" "$@" -m comment \
+		_NETNS_RULES[$name]+=$(printf '%q ' "$ipt" -w "$chain" "$@" -m comment \
 			--comment "$tag")$'\n'
 	done
 }
@@ -354,8 +362,8 @@ rule_packets()
 	while IFS= read -r spec; do
 		[[ -n $spec ]] || continue
 		eval "w=($spec)"
-		# w: NS IPT CHAIN RULE... -m comment --comment TAG
-		c=$(ip netns exec "${w[0]}" "${w[1]}" -w -L "${w[2]}" -v -x -n |
+		# w: IPT -w CHAIN RULE... -m comment --comment TAG
+		c=$(ip netns exec "${_NETNS_RULE_NS[$1]}" "${w[0]}" -w -L "${w[2]}" -v -x -n |
 			awk -v t="/* ${w[-1]} */" 'index($0, t) { print $1; exit }')
 		[[ $c =~ ^[0-9]+$ ]] || { _netns_log "rule ${1-}: no counter"; return 1; }
 		n=$((n + c))
@@ -366,16 +374,8 @@ rule_packets()
 # rule_del NAME: deletes exactly what rule_add NAME added.
 rule_del()
 {
-	local spec
-	local -a w
-
-	while IFS= read -r spec; do
-		[[ -n $spec ]] || continue
-		eval "w=($spec)"
-		ip netns exec "${w[0]}" "${w[1]}" -w -D "${w[@]:2}" 2>/dev/null ||
-			_netns_log "could not delete rule: ${w[*]}"
-	done <<<"${_NETNS_RULES[${1-}]-}"
-	unset '_NETNS_RULES[${1-}]'
+	_netns_delete_specs "${_NETNS_RULE_NS[${1-}]-}" "${_NETNS_RULES[${1-}]-}"
+	unset '_NETNS_RULES[${1-}]' '_NETNS_RULE_NS[${1-}]'
 }
 
 rule_del_all()
