@@ -207,7 +207,9 @@ static __always_inline void on_syn_sent(const struct sock *sk, __u64 start_ns, c
 		return;
 	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
 		return;
-	bpf_get_current_comm(entry.comm, sizeof(entry.comm));
+	/* --hist needs the comm only as a filter or a key. */
+	if (targ_mode == CONNECT_MODE_EVENTS || filter_comm || (targ_key_fields & CONNECT_KEY_COMM))
+		bpf_get_current_comm(entry.comm, sizeof(entry.comm));
 	if (filter_comm && !comm_matches(entry.comm))
 		return;
 	if (!dest_matches(sk, btf))

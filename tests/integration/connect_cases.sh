@@ -54,10 +54,6 @@ cstop_all()
 		((TCPLAT_RC > CSTOP_RC)) && CSTOP_RC=$TCPLAT_RC
 	done
 	CONNECT_PIDS=()
-# Retransmit latencies and --hist p50s, for the report.
-CONNECT_RETR_REPORT=${TCPLAT_CONNECT_REPORT:-$REPO_ROOT/.output/tests/connect-retrans.tsv}
-: >"$CONNECT_RETR_REPORT"
-: >"$CONNECT_RETR_REPORT.hist"
 }
 
 # Removes the cgroups a case made (also run by run.sh's clean-up).
@@ -80,17 +76,40 @@ event_of()
 
 # --- SYN retransmits ---------------------------------------------------------
 
-# retrans_case NAME PORT PASS_EVERY WANT_RETRANS CONNECTS [SYN_RETRIES]
+# The kernel's SYN retransmit schedule, for a SYN_SENT socket whose RTO is
+# $1 us, with $2 linear timeouts (net.ipv4.tcp_syn_linear_timeouts, 6.5 and
+# later: the first retransmits wait one RTO each; 0 before): prints the time
+# of the K-th retransmit ($3).
+syn_retrans_at()
+{
+	awk -v r="$1" -v l="$2" -v k="$3" 'BEGIN { t = 0; w = r
+		for (i = 1; i <= k; i++) { t += w; if (i > l) w *= 2 }
+		printf "%d\n", t }'
+}
+
+# The same for a connect whose SYNs all go unanswered, with $3 SYN retries:
+# tcp_write_timeout() gives up at the first timer at or after the modelled
+# time rto * (2^(retries + 1) - 1), so linear timeouts mean more
+# retransmits in that time. Prints "RETRANSMITS TIMEOUT_US".
+syn_timeout()
+{
+	awk -v r="$1" -v l="$2" -v n="$3" 'BEGIN { T = r * (2 ^ (n + 1) - 1); t = 0; w = r; k = 0
+		while (1) { t += w; if (t >= T) break; k++; if (k > l) w *= 2 }
+		printf "%d %d\n", k, t }'
+}
+
+# retrans_case NAME PORT PASS_EVERY CONNECTS [SYN_RETRIES]
 # Drops the SYNs to PORT in the server namespace but every PASS_EVERY-th
-# (none with 0), connects CONNECTS times one after the other (non-blocking,
-# so that the client reads the SYN_SENT socket's RTO), and checks each
-# connect's syn_retrans (the JSON, the RETR column, the client's own
-# tcpi_total_retrans), its latency against the RTOs the kernel waited, and
-# the total against the SYNs the server's rules counted.
+# (none with 0: then SYN_RETRIES end the connect), connects CONNECTS times
+# one after the other (non-blocking, so that the client reads the SYN_SENT
+# socket's RTO), and checks each connect's syn_retrans (the JSON, the RETR
+# column, the client's own tcpi_total_retrans) and latency against the
+# kernel's schedule, and the total against the SYNs the server's rules
+# counted.
 retrans_case()
 {
-	local name=$1 port=$2 every=$3 want=$4 n=$5 retries=${6-} dir=$WORK/$1 i c lport ev
-	local rto lat cl outcome expect syns passed dropped hist_retrans want_us
+	local name=$1 port=$2 every=$3 n=$4 retries=${5-} dir=$WORK/$1 i c lport ev linear
+	local rto lat cl outcome expect syns passed dropped hist_retrans want want_us retr=()
 
 	mkdir -p "$dir"
 	connect_servers || return
@@ -102,6 +121,7 @@ retrans_case()
 	rule_add "$name.drop" server INPUT -p tcp --dport "$port" --syn -j DROP ||
 		{ fail "drop rule"; return; }
 	[[ -n $retries ]] && { ns_c sysctl -qw net.ipv4.tcp_syn_retries="$retries" || fail "sysctl"; }
+	linear=$(ns_c sysctl -n net.ipv4.tcp_syn_linear_timeouts 2>/dev/null) || linear=0
 	cstart "$dir/json" connect --json --failed --dport "$port" --comm lat_client || return
 	cstart "$dir/text" connect -r --failed -L --dport "$port" --comm lat_client || { cstop_all; return; }
 	cstart "$dir/hist" connect --by dport --json --interval 600 --dport "$port" \
@@ -124,6 +144,15 @@ retrans_case()
 		ev=$(event_of "$dir/json/out" "$lport")
 		check_eq "$(grep -c . <<<"$ev")" 1 "$name: connect $i (lport $lport) reported once" ||
 			continue
+		rto=$(jq .syn_rto_us <<<"$c")
+		check test "$rto" -ge 200000 -- "$name: the SYN_SENT socket's RTO ($rto us)" || continue
+		if [[ $expect == timeout ]]; then
+			read -r want want_us < <(syn_timeout "$rto" "$linear" "$retries")
+		else
+			want=$((every - 1))
+			want_us=$(syn_retrans_at "$rto" "$linear" "$want")
+		fi
+		retr+=("$want")
 		outcome=$(jq -r .outcome <<<"$ev")
 		check_eq "$outcome" "$expect" "$name: outcome of connect $i"
 		check_eq "$(jq .syn_retrans <<<"$ev")" "$want" "$name: syn_retrans of connect $i"
@@ -133,18 +162,10 @@ retrans_case()
 		# RETR in the text line of the same connect.
 		check_eq "$(awk -v p="$lport" 'NR > 1 && $5 == p { print $9 }' "$dir/text/out")" \
 			"$want" "$name: RETR column of connect $i"
-		# Latency: the RTOs the kernel waited, doubling after each
-		# retransmit: rto * (2^k - 1) to the k-th retransmit's answer,
-		# and to the timeout after the last one rto * (2^(want+1) - 1).
-		rto=$(jq .syn_rto_us <<<"$c")
-		check test "$rto" -ge 200000 -- "$name: the SYN_SENT socket's RTO ($rto us)" || continue
+		# Latency: the RTOs the kernel waited before the answer (or
+		# before it gave up).
 		lat=$(jq .latency_us <<<"$ev")
 		cl=$(jq .connect_us <<<"$c")
-		if [[ $expect == timeout ]]; then
-			want_us=$((rto * ((1 << (want + 1)) - 1)))
-		else
-			want_us=$((rto * ((1 << want) - 1)))
-		fi
 		check test "$lat" -ge $((want_us - 1000)) -- \
 			"$name: latency ${lat}us below the ${want_us}us the RTOs add up to"
 		check test "$lat" -le $((want_us + want_us / 10)) -- \
@@ -152,7 +173,8 @@ retrans_case()
 		check test "$lat" -le "$cl" -- "$name: latency ${lat}us above the client's ${cl}us"
 		check test $((cl - lat)) -le $CONNECT_RETR_TOL_US -- \
 			"$name: latency ${lat}us more than ${CONNECT_RETR_TOL_US}us below the client's ${cl}us"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$want" "$rto" "$want_us" "$lat" "$cl" \
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$linear" "$want" \
+			"$(jq .syn_retrans <<<"$ev")" "$rto" "$want_us" "$lat" "$cl" \
 			>>"$CONNECT_RETR_REPORT"
 	done
 	# Exactness: every SYN the server saw is the first or a retransmit.
@@ -162,16 +184,16 @@ retrans_case()
 	# --hist counted the same retransmits, under the right outcome.
 	hist_retrans=$(jq -s '[.[] | select(.type == "connect_hist") | .syn_retrans] | add // 0' \
 		"$dir/hist/out")
-	check_eq "$hist_retrans" $((n * want)) "$name: syn_retrans of --hist"
+	check_eq "$hist_retrans" "$(IFS=+; echo $((${retr[*]:-0})))" "$name: syn_retrans of --hist"
 	check_eq "$(jq -s "[.[] | select(.type == \"connect_hist\") | .$([[ $expect == timeout ]] &&
 		echo timeout || echo count)] | add // 0" "$dir/hist/out")" "$n" \
 		"$name: --hist counted the connects as $expect"
 }
 
-case_syn_retrans_first() { retrans_case syn_retrans_first $CONNECT_RETR_PORT1 2 1 2; }
-case_syn_retrans_two() { retrans_case syn_retrans_two $CONNECT_RETR_PORT2 3 2 1; }
-# Every SYN dropped, two retries: the timeout says 2.
-case_syn_retrans_timeout() { retrans_case syn_retrans_timeout $CONNECT_RETR_PORT3 0 2 1 2; }
+case_syn_retrans_first() { retrans_case syn_retrans_first $CONNECT_RETR_PORT1 2 2; }
+case_syn_retrans_two() { retrans_case syn_retrans_two $CONNECT_RETR_PORT2 3 1; }
+# Every SYN dropped, two retries: 2 retransmits (5 with linear timeouts).
+case_syn_retrans_timeout() { retrans_case syn_retrans_timeout $CONNECT_RETR_PORT3 0 1 2; }
 
 # --- --hist --------------------------------------------------------------------
 
@@ -224,7 +246,7 @@ case_hist_dport()
 	check within 5 "$p40" 40000 -- "p50 of dport $CONNECT_SLOW_PORT: ${p40}us, want 40 ms +-5%"
 	printf 'hist_dport\t10\t%s\nhist_dport\t40\t%s\n' "$p10" "$p40" >>"$CONNECT_RETR_REPORT.hist"
 	check_eq "$(jq -s -c '[.[] | select(.type == "connect_hist") | [.failed, .syn_retrans,
-		.by, (.buckets | map(.count) | add)]] | unique' "$dir/json/out")" \
+		.by, (.buckets | map(.count) | add)]] | sort' "$dir/json/out")" \
 		"[[0,0,\"dport\",$n10],[0,0,\"dport\",$n40]]" "failed, syn_retrans, by, bucket sums"
 	check_eq "$(summary_field "$dir/json/out" intervals)" 1 "summary: one (partial) interval"
 	check_eq "$(summary_field "$dir/json/out" dropped)" 0 "summary: dropped"
@@ -338,15 +360,15 @@ case_dualstack()
 	cstart "$dir/by" connect --by daddr --json --interval 600 --comm lat_client ||
 		{ cstop_all; return; }
 	cstart "$dir/text" connect -4 --comm lat_client || { cstop_all; return; }
-	client "$dir" mapped -6 -a "::ffff:$S4" -p $PORT -n 3
-	client "$dir" plain -4 -a "$S4" -p $PORT -n 2
-	client "$dir" v6 -6 -a "$S6" -p $PORT -n 2
+	client "$dir" c.mapped -6 -a "::ffff:$S4" -p $PORT -n 3
+	client "$dir" c.plain -4 -a "$S4" -p $PORT -n 2
+	client "$dir" c.v6 -6 -a "$S6" -p $PORT -n 2
 	cstop_all
-	check_eq "$(jq -s 'map(select(.result == "ok")) | length' "$dir/mapped")" 3 \
+	check_eq "$(jq -s 'map(select(.result == "ok")) | length' "$dir/c.mapped")" 3 \
 		"the client's mapped connects"
-	mapped=$(jq -s -c 'map(.lport) | sort' "$dir/mapped")
-	plain=$(jq -s -c 'map(.lport) | sort' "$dir/plain")
-	v6=$(jq -s -c 'map(.lport) | sort' "$dir/v6")
+	mapped=$(jq -s -c 'map(.lport) | sort' "$dir/c.mapped")
+	plain=$(jq -s -c 'map(.lport) | sort' "$dir/c.plain")
+	v6=$(jq -s -c 'map(.lport) | sort' "$dir/c.v6")
 	check_eq "$(events "$dir/all/out" | jq -s -c \
 		'map(select(.v4mapped)) | map([.family, .saddr, .daddr]) | unique')" \
 		"[[4,\"$C4\",\"$S4\"]]" "mapped connects: family 4, the IPv4 addresses"
@@ -375,7 +397,7 @@ hist_cgroup hist_full hist_count dualstack"
 connect_retr_report()
 {
 	if [[ -s $CONNECT_RETR_REPORT ]]; then
-		echo "SYN retransmits: case syn_retrans rto_us expected_us latency_us client_us"
+		echo "SYN retransmits: case linear_timeouts expected tcplat rto_us expected_us latency_us client_us"
 		sed 's/^/  /' "$CONNECT_RETR_REPORT"
 	fi
 	if [[ -s $CONNECT_RETR_REPORT.hist ]]; then
