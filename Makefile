@@ -3,6 +3,8 @@
 # Quiet by default; V=1 shows the commands.
 
 OUTPUT := .output
+# The binary; the sanitizer build puts its own in its output dir.
+BIN := tcplat
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
@@ -16,6 +18,11 @@ FEATURES := connect rtt
 SRC_DIRS := src src/common $(FEATURES:%=src/%)
 INCLUDES := -I$(OUTPUT) $(SRC_DIRS:%=-I%)
 CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE $(INCLUDES)
+# SANITIZE=address,undefined instruments the user space (objects, binary,
+# unit tests); the BPF objects are built the same as ever.
+ifneq ($(SANITIZE),)
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+endif
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror $(INCLUDES)
 LDLIBS := -lbpf -lelf -lz -lm
 HEADERS := $(wildcard $(SRC_DIRS:%=%/*.h))
@@ -40,9 +47,9 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects and skeletons between builds.
 .SECONDARY:
-.PHONY: all deps run check test test-unit test-integration tools clean vmtest
+.PHONY: all deps run check test test-unit test-integration tools unit-tests clean vmtest
 
-all: tcplat tools
+all: $(BIN) tools
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -54,14 +61,16 @@ run: deps
 
 # Everything: unit, integration and the VM matrix (about 12 minutes).
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+	$(Q)$(MAKE) --no-print-directory all unit-tests
 	$(Q)TCPLAT_VMTEST=1 tests/run-all.sh
 
 # The host's suite alone (about a minute).
 test: all $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 	$(Q)tests/run-all.sh
 
-test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+unit-tests: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+
+test-unit: unit-tests
 	$(Q)tests/unit/run.sh
 
 test-integration: all
@@ -87,7 +96,7 @@ $(OUTPUT)/%.o: %.c $(HEADERS) $(FEATURES:%=$(OUTPUT)/%.skel.h) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-tcplat: $(USER:%=$(OUTPUT)/%.o)
+$(BIN): $(USER:%=$(OUTPUT)/%.o)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -105,7 +114,7 @@ $(OUTPUT)/tests/test_%: test_%.c tests/unit/unit.h $(PURE:%=$(OUTPUT)/%.o) | $(O
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT) tcplat
+	$(Q)rm -rf $(OUTPUT) $(ASAN_OUTPUT) tcplat
 
 # Cost per event of `tcplat connect` beside a bpftrace peer (root; see bench/connect.sh).
 .PHONY: bench
@@ -117,3 +126,19 @@ bench: tcplat $(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server
 vmtest: all
 	$(Q)scripts/install-deps.sh
 	$(Q)scripts/vmtest/run.sh $(KERNELS)
+
+# ---- Hardening: sanitizers ----
+
+# The unit and integration suites against an ASan+UBSan build of the user
+# space, in its own output dir; the normal build is untouched. The sanitizer
+# options (leak checks on, halt on the first report) are tests/sanitize.sh's.
+ASAN_OUTPUT := .output-asan
+.PHONY: asan check-asan
+
+asan:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUTPUT) BIN=$(ASAN_OUTPUT)/tcplat \
+		SANITIZE=address,undefined $(ASAN_OUTPUT)/tcplat unit-tests
+
+check-asan: all asan
+	$(Q)tests/sanitize.sh unit
+	$(Q)tests/sanitize.sh integration
