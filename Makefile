@@ -30,7 +30,7 @@ vpath %.c $(SRC_DIRS)
 vpath test_%.c $(wildcard tests/unit/*/)
 
 # Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
-PURE := parse addr json opts backend privs hist_view connect_opts connect_format rtt_opts \
+PURE := parse addr json text opts backend privs hist_view connect_opts connect_format rtt_opts \
 	rtt_format
 USER := main evloop $(PURE) $(FEATURES)
 TOOLS := nfq_delay lat_client lat_server
