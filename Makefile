@@ -64,7 +64,7 @@ run: deps
 # time, scan-build, and a SOAK_SECONDS (180) soak (about 20 minutes).
 check: deps
 	$(Q)$(MAKE) --no-print-directory all unit-tests asan fuzzers
-	$(Q)TCPLAT_VMTEST=1 TCPLAT_HARDEN=1 FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	$(Q)TCPLAT_VMTEST=1 TCPLAT_HARDEN=1 FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZERS="$(FUZZERS)" \
 		SOAK_SECONDS=$(SOAK_SECONDS) tests/run-all.sh
 
 # The host's suite alone (about a minute).

@@ -10,7 +10,8 @@
 #   bpf_cgroup_attached CGROUP ID     true if program ID is attached to CGROUP
 #   bpf_wait_gone SECONDS KIND IDS... waits until no object of KIND has one of
 #                                     IDS; prints those left and fails if any
-#   bpf_map_entries ID                the number of entries of map ID
+#   bpf_map_entries ID                the number of entries of map ID (none
+#                                     for a ring buffer or cgroup array)
 #
 # Ownership comes from /proc/PID/fdinfo (prog_id, link_id, map_id of the
 # process's BPF fds): Debian's bpftool is built without the "pids" field.
@@ -81,8 +82,12 @@ bpf_wait_gone()
 	return 1
 }
 
-# bpf_map_entries ID: what a dump finds (an array always has max_entries).
+# bpf_map_entries ID: what a dump finds (an array always has max_entries);
+# nothing for a map that cannot be dumped (ring buffer, cgroup array).
 bpf_map_entries()
 {
-	bpftool map dump id "$1" 2>/dev/null | sed -n 's/^Found \([0-9]\+\) elements\?$/\1/p'
+	case $(bpftool map show id "$1" -j 2>/dev/null | jq -r .type) in
+	ringbuf | cgroup_array | "") return 0 ;;
+	esac
+	bpftool map dump id "$1" -j 2>/dev/null | jq 'length'
 }
