@@ -17,6 +17,7 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* A broken invariant: say which and abort, which libFuzzer reports as a
  * crash and saves the input of. */
@@ -162,7 +163,9 @@ static inline long fuzz_json_u4(struct fuzz_json *j)
 	return v;
 }
 
-/* The length of the UTF-8 sequence at p (avail bytes), 0 if invalid. */
+/* The length of the UTF-8 sequence at p (avail bytes), 0 if invalid.
+ * Written apart from json.c's on purpose: the oracle of the JSON harness
+ * must not be the code under test. */
 static inline size_t fuzz_utf8_len(const unsigned char *p, size_t avail)
 {
 	size_t need;
@@ -315,65 +318,54 @@ static inline bool fuzz_json_number(struct fuzz_json *j)
 	return j->pos > start;
 }
 
-static inline bool fuzz_json_value(struct fuzz_json *j)
-{
-	bool ok = false;
+static inline bool fuzz_json_value(struct fuzz_json *j);
 
+/* An object or an array at *pos, its opening bracket. */
+static inline bool fuzz_json_container(struct fuzz_json *j)
+{
+	bool object = j->s[j->pos] == '{';
+	char close = object ? '}' : ']';
+
+	j->pos++;
 	fuzz_json_ws(j);
-	if (j->pos >= j->len || ++j->depth > 64)
-		return false;
-	switch (j->s[j->pos]) {
-	case '{':
+	if (j->pos < j->len && j->s[j->pos] == close) {
 		j->pos++;
-		fuzz_json_ws(j);
-		if (j->pos < j->len && j->s[j->pos] == '}') {
-			j->pos++;
-			ok = true;
-			break;
-		}
-		for (;;) {
+		return true;
+	}
+	for (;;) {
+		if (object) {
 			fuzz_json_ws(j);
 			if (!fuzz_json_string(j, NULL, NULL))
 				return false;
 			fuzz_json_ws(j);
 			if (j->pos >= j->len || j->s[j->pos++] != ':')
 				return false;
-			if (!fuzz_json_value(j))
-				return false;
-			fuzz_json_ws(j);
-			if (j->pos >= j->len)
-				return false;
-			if (j->s[j->pos] == '}') {
-				j->pos++;
-				ok = true;
-				break;
-			}
-			if (j->s[j->pos++] != ',')
-				return false;
 		}
-		break;
-	case '[':
-		j->pos++;
+		if (!fuzz_json_value(j))
+			return false;
 		fuzz_json_ws(j);
-		if (j->pos < j->len && j->s[j->pos] == ']') {
+		if (j->pos >= j->len)
+			return false;
+		if (j->s[j->pos] == close) {
 			j->pos++;
-			ok = true;
-			break;
+			return true;
 		}
-		for (;;) {
-			if (!fuzz_json_value(j))
-				return false;
-			fuzz_json_ws(j);
-			if (j->pos >= j->len)
-				return false;
-			if (j->s[j->pos] == ']') {
-				j->pos++;
-				ok = true;
-				break;
-			}
-			if (j->s[j->pos++] != ',')
-				return false;
-		}
+		if (j->s[j->pos++] != ',')
+			return false;
+	}
+}
+
+static inline bool fuzz_json_value(struct fuzz_json *j)
+{
+	bool ok;
+
+	fuzz_json_ws(j);
+	if (j->pos >= j->len || ++j->depth > 64)
+		return false;
+	switch (j->s[j->pos]) {
+	case '{':
+	case '[':
+		ok = fuzz_json_container(j);
 		break;
 	case '"':
 		ok = fuzz_json_string(j, NULL, NULL);
@@ -404,6 +396,25 @@ static inline bool fuzz_json_valid(const char *s, size_t len)
 		return false;
 	fuzz_json_ws(&j);
 	return j.pos == len;
+}
+
+/* The checker itself on known cases, so that a checker that accepts
+ * everything cannot pass for a clean run. Aborts on a wrong verdict. */
+static inline void fuzz_json_selftest(void)
+{
+	static const char *const good[] = {
+		"{}", "[]", "0", "-1.5e+3", "\"a\\u00e9\\ud83d\\ude00\"", "{\"a\":[1,true,null]}",
+		"\"caf\xc3\xa9\"", " {\"k\" : \"v\"} ",
+	};
+	static const char *const bad[] = {
+		"", "{", "{\"a\":}", "[1,]", "01", "1.", "+1", "\"\x01\"", "\"\\x\"", "\"\xc3\"",
+		"\"\\ud800\"", "\"\\udc00\"", "tru", "{\"a\":1}}", "\"\xed\xa0\x80\"", "nan",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		FUZZ_ASSERT(fuzz_json_valid(good[i], strlen(good[i])), "rejects %s", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		FUZZ_ASSERT(!fuzz_json_valid(bad[i], strlen(bad[i])), "accepts %s", bad[i]);
 }
 
 /* Every line of buf (NDJSON) is one JSON object; the last ends in '\n'.
