@@ -437,4 +437,17 @@ static inline int fuzz_ndjson_lines(const char *buf, size_t len, const char **ba
 	return n;
 }
 
+/* A harness that judges output with the JSON checker defines
+ * FUZZ_JSON_ORACLE before including this file: the checker is then run on
+ * its known cases before the first input. */
+#ifdef FUZZ_JSON_ORACLE
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_json_selftest();
+	return 0;
+}
+#endif
+
 #endif /* TCPLAT_FUZZ_H */
