@@ -3,6 +3,8 @@
 # Quiet by default; V=1 shows the commands.
 
 OUTPUT := .output
+# The binary; the sanitizer build puts its own in its output dir.
+BIN := tcplat
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
@@ -16,6 +18,11 @@ FEATURES := connect rtt
 SRC_DIRS := src src/common $(FEATURES:%=src/%)
 INCLUDES := -I$(OUTPUT) $(SRC_DIRS:%=-I%)
 CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE $(INCLUDES)
+# SANITIZE=address,undefined instruments the user space (objects, binary,
+# unit tests); the BPF objects are built the same as ever.
+ifneq ($(SANITIZE),)
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+endif
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror $(INCLUDES)
 LDLIBS := -lbpf -lelf -lz -lm
 HEADERS := $(wildcard $(SRC_DIRS:%=%/*.h))
@@ -23,7 +30,7 @@ vpath %.c $(SRC_DIRS)
 vpath test_%.c $(wildcard tests/unit/*/)
 
 # Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
-PURE := parse addr json opts backend privs hist_view hist_text connect_opts connect_format \
+PURE := parse addr json text opts backend privs hist_view hist_text connect_opts connect_format \
 	connect_agg connect_hist_format rtt_opts rtt_format
 USER := main evloop cgroup_path connect_hist $(PURE) $(FEATURES)
 TOOLS := nfq_delay lat_client lat_server
@@ -40,9 +47,9 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects and skeletons between builds.
 .SECONDARY:
-.PHONY: all deps run check test test-unit test-integration tools clean vmtest
+.PHONY: all deps run check test test-unit test-integration tools unit-tests clean vmtest
 
-all: tcplat tools
+all: $(BIN) tools
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -52,16 +59,21 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./tcplat connect $(ARGS)
 
-# Everything: unit, integration and the VM matrix (about 12 minutes).
+# Everything: unit, integration, the VM matrix, then the hardening runs:
+# both suites under ASan+UBSan, every fuzzer for FUZZ_SECONDS (30) two at a
+# time, scan-build, and a SOAK_SECONDS (180) soak (about 20 minutes).
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
-	$(Q)TCPLAT_VMTEST=1 tests/run-all.sh
+	$(Q)$(MAKE) --no-print-directory all unit-tests asan fuzzers
+	$(Q)TCPLAT_VMTEST=1 TCPLAT_HARDEN=1 FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZERS="$(FUZZERS)" \
+		SOAK_SECONDS=$(SOAK_SECONDS) tests/run-all.sh
 
 # The host's suite alone (about a minute).
 test: all $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 	$(Q)tests/run-all.sh
 
-test-unit: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+unit-tests: $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+
+test-unit: unit-tests
 	$(Q)tests/unit/run.sh
 
 test-integration: all
@@ -87,7 +99,7 @@ $(OUTPUT)/%.o: %.c $(HEADERS) $(FEATURES:%=$(OUTPUT)/%.skel.h) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-tcplat: $(USER:%=$(OUTPUT)/%.o)
+$(BIN): $(USER:%=$(OUTPUT)/%.o)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -105,7 +117,7 @@ $(OUTPUT)/tests/test_%: test_%.c tests/unit/unit.h $(PURE:%=$(OUTPUT)/%.o) | $(O
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT) tcplat
+	$(Q)rm -rf $(OUTPUT) $(ASAN_OUTPUT) $(FUZZ_OUTPUT) $(SCAN_OUTPUT) tcplat
 
 # Cost per event of `tcplat connect` beside a bpftrace peer (root; see bench/connect.sh).
 .PHONY: bench
@@ -117,3 +129,69 @@ bench: tcplat $(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server
 vmtest: all
 	$(Q)scripts/install-deps.sh
 	$(Q)scripts/vmtest/run.sh $(KERNELS)
+
+# ---- Hardening: sanitizers, fuzzing, static analysis, soak ----
+
+# The unit and integration suites against an ASan+UBSan build of the user
+# space, in its own output dir; the normal build is untouched. The sanitizer
+# options (leak checks on, halt on the first report) are tests/sanitize.sh's.
+ASAN_OUTPUT := .output-asan
+.PHONY: asan check-asan fuzzers fuzz analyze soak
+
+asan:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUTPUT) BIN=$(ASAN_OUTPUT)/tcplat \
+		SANITIZE=address,undefined $(ASAN_OUTPUT)/tcplat unit-tests
+
+check-asan: all asan
+	$(Q)tests/sanitize.sh unit
+	$(Q)tests/sanitize.sh integration
+
+# libFuzzer harnesses, one per parser or writer that takes outside input. A
+# new harness is tests/fuzz/NAME/fuzz_NAME.c with its seeds in
+# tests/fuzz/NAME/corpus/ (and crashers, once fixed, in regressions/), plus
+# its NAME on this line:
+FUZZERS := parse addr json hist_view connect_opts rtt_opts connect_format rtt_format
+FUZZ_OUTPUT := .output-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE $(INCLUDES) -Itests/fuzz \
+	-fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+# Every harness links the pure modules it needs out of this archive (backend.c
+# names libbpf calls, hence $(LDLIBS)).
+FUZZ_LIB := $(FUZZ_OUTPUT)/libpure.a
+
+$(FUZZ_OUTPUT):
+	$(Q)mkdir -p $@
+
+$(FUZZ_OUTPUT)/%.o: %.c $(HEADERS) | $(FUZZ_OUTPUT)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(PURE:%=$(FUZZ_OUTPUT)/%.o)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# (Second expansion: the stem twice in one prerequisite.)
+.SECONDEXPANSION:
+$(FUZZ_OUTPUT)/fuzz_%: tests/fuzz/$$*/fuzz_$$*.c tests/fuzz/fuzz.h $(HEADERS) $(FUZZ_LIB)
+	$(call msg,FUZZER,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) $(LDLIBS) -o $@
+
+fuzzers: $(FUZZERS:%=$(FUZZ_OUTPUT)/fuzz_%)
+
+# Replays every committed regression input, then fuzzes each harness for
+# FUZZ_SECONDS from its seed corpus, two at a time (FUZZ_SECONDS=0: replay only).
+fuzz: fuzzers
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZERS)
+
+# scan-build (clang's static analyzer) over the user-space build and the test
+# tools: zero findings or it fails. Checkers beyond the defaults: SCAN_CHECKERS
+# in tests/analyze/run.sh.
+SCAN_OUTPUT := .output-scan
+analyze:
+	$(Q)tests/analyze/run.sh
+
+# connect and rtt together under mixed load for SOAK_SECONDS: RSS, fds and
+# BPF map entries must stay flat, no event lost, nothing left behind.
+SOAK_SECONDS ?= 180
+soak: all
+	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) tests/soak/run.sh

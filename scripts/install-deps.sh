@@ -12,6 +12,7 @@ packages=(
 	util-linux procps				# setpriv, sysctl
 	bpftrace					# make bench: the peer
 	qemu-system-x86 busybox-static kmod libbpf-tools	# make vmtest
+	clang-tools libclang-rt-14-dev			# scan-build; libFuzzer, clang's ASan
 )
 
 missing=()

@@ -213,6 +213,8 @@ static int log2_last(const __u64 *slots, int nslots)
 /* count * width / max without overflowing for huge counts. */
 static int log2_stars(__u64 count, __u64 max, int width)
 {
+	if (!max)
+		return 0;
 	if (count > max)
 		count = max;
 	if (max <= UINT64_MAX / width)
@@ -223,7 +225,9 @@ static int log2_stars(__u64 count, __u64 max, int width)
 void lat_hist_print_log2(FILE *out, const __u64 *slots, int nslots, const char *unit_name)
 {
 	unsigned long long low, high;
-	__u64 max = 0, total = 0;
+	__u64 max = 0;
+	/* A double: a sum of __u64 counters could wrap to zero. */
+	double total = 0;
 	int i, j, last, len, stars;
 
 	last = log2_last(slots, nslots);

@@ -6,6 +6,7 @@
 #include "addr.h"
 #include "connect_format.h"
 #include "json.h"
+#include "text.h"
 
 const char *connect_outcome_name(int32_t outcome)
 {
@@ -49,15 +50,15 @@ void connect_print_header(FILE *out, const struct connect_view *view)
 void connect_print_text(FILE *out, const struct connect_view *view,
 			const struct connect_event *e, double time_s)
 {
-	char saddr[ADDR_STRLEN], daddr[ADDR_STRLEN];
+	char saddr[ADDR_STRLEN], daddr[ADDR_STRLEN], comm[TASK_COMM_LEN + 1];
 	double lat_ms = e->latency_ns / 1e6;
 
 	addr_format(e->family, e->saddr, saddr, sizeof(saddr));
 	addr_format(e->family, e->daddr, daddr, sizeof(daddr));
 	if (view->timestamp)
 		fprintf(out, "%-9.3f ", time_s);
-	fprintf(out, "%-6u %-12.12s %-2d %-16s ", e->pid, e->comm, addr_family_version(e->family),
-		saddr);
+	fprintf(out, "%-6u %-12.12s %-2d %-16s ", e->pid,
+		text_printable(e->comm, sizeof(e->comm), comm), addr_family_version(e->family), saddr);
 	if (view->lport)
 		fprintf(out, "%-6u ", e->lport);
 	fprintf(out, "%-16s %-5u ", daddr, e->dport);

@@ -144,8 +144,10 @@ static int ops_open(void *arg)
 	skel->rodata->targ_tgid = o->common.pid;
 	skel->rodata->track_owners = owners;
 	if (ctx->cgroup_fd >= 0) {
-		uint64_t id;
-		uint32_t level;
+		/* Zeroed for scan-build, which takes cgroup_id_level()'s
+		 * -errno for a possible 0, a success that sets nothing. */
+		uint64_t id = 0;
+		uint32_t level = 0;
 
 		err = cgroup_id_level(ctx->cgroup_root, o->common.cgroup, &id, &level);
 		if (err)

@@ -6,6 +6,7 @@
 #include "hist_text.h"
 #include "json.h"
 #include "rtt_format.h"
+#include "text.h"
 
 /* "10.0.0.1:80" or "[fd00::1]:80" */
 static const char *endpoint(uint16_t family, const uint8_t addr[16], uint16_t port, char *buf,
@@ -87,7 +88,7 @@ void rtt_print_detail_header(FILE *out, bool unit_us)
 
 void rtt_print_detail_text(FILE *out, const char *when, const struct rtt_event *e, bool unit_us)
 {
-	char l[ADDR_STRLEN + 8], r[ADDR_STRLEN + 8], pid[16];
+	char l[ADDR_STRLEN + 8], r[ADDR_STRLEN + 8], pid[16], comm[TASK_COMM_LEN + 1];
 	double div = unit_us ? 1 : 1000;
 	int prec = unit_us ? 0 : 3;
 
@@ -96,7 +97,8 @@ void rtt_print_detail_text(FILE *out, const char *when, const struct rtt_event *
 	else
 		snprintf(pid, sizeof(pid), "-");
 	fprintf(out, "%-12s %-7s %-12.12s %-2d %-24s %-24s %10.*f %10.*f %10.*f\n", when, pid,
-		e->pid ? e->comm : "-", addr_family_version(e->flow.family),
+		e->pid ? text_printable(e->comm, sizeof(e->comm), comm) : "-",
+		addr_family_version(e->flow.family),
 		endpoint(e->flow.family, e->flow.laddr, e->flow.lport, l, sizeof(l)),
 		endpoint(e->flow.family, e->flow.raddr, e->flow.rport, r, sizeof(r)), prec,
 		e->rtt_us / div, prec, e->srtt_us / div, prec, e->min_rtt_us / div);

@@ -18,6 +18,8 @@ source "$REPO_ROOT/tests/lib/harness.sh"
 
 PATTERNS=("$@")
 WORK=$(mktemp -d /tmp/tcplat_it.XXXXXX)
+# Sanitizer reports in anything a case wrote fail it (tests/sanitize.sh).
+HARNESS_SCAN_DIR=$WORK
 # Latency errors per connection (family, delay, error in us) for the report.
 ERRORS=${TCPLAT_ERRORS_FILE:-$REPO_ROOT/.output/tests/connect-latency-errors.tsv}
 : >"$ERRORS"
@@ -471,6 +473,7 @@ selected()
 
 source "$REPO_ROOT/tests/integration/rtt_cases.sh"
 source "$REPO_ROOT/tests/integration/connect_cases.sh"
+source "$REPO_ROOT/tests/integration/kill_cases.sh"
 
 main()
 {
@@ -503,6 +506,10 @@ main()
 	for c in $RTT_CASES; do
 		selected "$c" || continue
 		run_case "rtt/${c#rtt_}" "case_$c"
+	done
+	for c in $KILL_CASES; do
+		selected "$c" || continue
+		run_case "kill9/${c#kill9_}" "case_$c"
 	done
 	error_report
 	connect_retr_report

@@ -8,7 +8,12 @@
 #                            in DIR/out, DIR/err; returns once it is attached
 #   tcplat_stop              SIGINT, wait; exit status in TCPLAT_RC
 #   harness_summary          prints "N passed, N failed"; status 1 on failures
+#   sanitizer_check FILE...  fails the case if a file holds a sanitizer report
 #
+# Under the sanitizer build (tests/sanitize.sh) a report in tcplat's stderr
+# fails the case: tcplat_stop checks the err file of tcplat_start, and
+# run_case every file the case wrote below HARNESS_SCAN_DIR (if set), which
+# covers the cases that run "$TCPLAT" themselves.
 # Every case asserts on what the real binary printed: a case that cannot
 # start tcplat (no BPF, no backend) fails, it never skips.
 
@@ -25,6 +30,11 @@ CASE_FAILS=0
 CASE_NAME=
 TCPLAT_PID=
 TCPLAT_RC=
+TCPLAT_DIR=
+: "${HARNESS_SCAN_DIR:=}"
+_HARNESS_SCANNED=()	# files sanitizer_check has read in this case
+# What ASan, LSan and UBSan print first in a report.
+SANITIZER_REPORT='ERROR: AddressSanitizer|ERROR: LeakSanitizer|LeakSanitizer:|runtime error:|ERROR: UndefinedBehaviorSanitizer'
 
 _harness_log()
 {
@@ -68,6 +78,23 @@ fail()
 	return 1
 }
 
+# sanitizer_check FILE...: fails the case, quoting the report's first line,
+# for each file that holds a sanitizer report.
+sanitizer_check()
+{
+	local f line rc=0
+
+	for f in "$@"; do
+		[[ -f $f ]] || continue
+		[[ " ${_HARNESS_SCANNED[*]-} " == *" $f "* ]] && continue
+		_HARNESS_SCANNED+=("$f")
+		line=$(grep -m 1 -E "$SANITIZER_REPORT" "$f" 2>/dev/null) || continue
+		fail "sanitizer report in ${f#"${HARNESS_SCAN_DIR:-/}"/}: $line"
+		rc=1
+	done
+	return $rc
+}
+
 # Starts tcplat in the background. Waits (bounded) for its "-v" line that a
 # backend is attached, so the caller's traffic is never earlier than the trace.
 tcplat_start()
@@ -76,6 +103,7 @@ tcplat_start()
 
 	shift
 	mkdir -p "$dir"
+	TCPLAT_DIR=$dir
 	"$TCPLAT" "$@" -v ${TCPLAT_BACKEND:+--backend "$TCPLAT_BACKEND"} >"$dir/out" 2>"$dir/err" &
 	TCPLAT_PID=$!
 	TCPLAT_RC=
@@ -116,17 +144,31 @@ tcplat_stop()
 	wait "$TCPLAT_PID"
 	TCPLAT_RC=$?
 	TCPLAT_PID=
+	[[ -n $TCPLAT_DIR ]] && sanitizer_check "$TCPLAT_DIR/err"
+	TCPLAT_DIR=
+	return 0
 }
 
 run_case()
 {
-	local name=$1 fn=$2
+	local name=$1 fn=$2 mark=
 
 	CASE_NAME=$name
 	CASE_FAILS=0
 	echo "--- $name" >&2
+	if [[ -n $HARNESS_SCAN_DIR ]]; then
+		mark=$HARNESS_SCAN_DIR/.case_start
+		touch "$mark"
+		_HARNESS_SCANNED=()
+	fi
 	"$fn"
 	tcplat_stop
+	if [[ -n $mark ]]; then
+		local files=()
+
+		mapfile -t files < <(find "$HARNESS_SCAN_DIR" -type f -newer "$mark" ! -name .case_start)
+		sanitizer_check ${files[@]+"${files[@]}"}
+	fi
 	if ((CASE_FAILS)); then
 		echo "not ok - $name"
 		HARNESS_FAILED=$((HARNESS_FAILED + 1))

@@ -1010,6 +1010,8 @@ int main(int argc, char **argv)
 		x.rtt_ns = calloc(o.echo_count, sizeof(*x.rtt_ns));
 		if (!x.rtt_ns) {
 			fprintf(stderr, PROG ": out of memory\n");
+			if (o.outfile)
+				fclose(x.out);
 			return 1;
 		}
 	}

@@ -8,7 +8,7 @@
 set -u
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-dir=$root/.output/tests
+dir=${UNIT_TEST_DIR:-$root/.output/tests}
 
 # Our parsing below needs cmocka's plain text report.
 export CMOCKA_MESSAGE_OUTPUT=stdout
