@@ -119,10 +119,24 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) $(ASAN_OUTPUT) $(FUZZ_OUTPUT) $(SCAN_OUTPUT) tcplat
 
-# Cost per event of `tcplat connect` beside a bpftrace peer (root; see bench/connect.sh).
+# The overhead benchmark (root; see bench/bench.sh): every row, its peers and
+# targets, written to bench/results.json and bench/RESULTS.md. TCPLAT=PATH
+# measures another binary; BENCH_ARGS="-r 5" passes options.
+BENCH_BIN := $(OUTPUT)/bench/floor.bpf.o $(OUTPUT)/bench/bpf_attach
 .PHONY: bench
-bench: tcplat $(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server
-	bench/connect.sh $(BENCH_ARGS)
+bench: tcplat $(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server $(BENCH_BIN)
+	$(Q)TCPLAT="$(or $(TCPLAT),$(CURDIR)/tcplat)" bench/bench.sh $(BENCH_ARGS)
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/bench/bpf_attach: bench/bpf_attach.c | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O2 -Wall -Wextra -Werror $< -lbpf -lelf -lz -o $@
 
 # The VM matrix: every backend on Debian's 5.10, 6.1 and 6.12 cloud kernels in
 # qemu (root; KERNELS="6.1 6.12" to choose; see scripts/vmtest/run.sh).

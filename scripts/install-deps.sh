@@ -9,9 +9,9 @@ packages=(
 	bpftool libbpf-dev libelf-dev zlib1g-dev	# build
 	libcmocka-dev					# unit tests
 	libnetfilter-queue-dev iptables iproute2 jq	# integration tests
-	util-linux procps				# setpriv, sysctl
-	bpftrace					# make bench: the peer
-	qemu-system-x86 busybox-static kmod libbpf-tools	# make vmtest
+	util-linux procps				# setpriv, sysctl, flock
+	bpftrace libbpf-tools				# make bench: the peers (tcpstates)
+	qemu-system-x86 busybox-static kmod		# make vmtest (libbpf-tools too)
 	clang-tools libclang-rt-14-dev			# scan-build; libFuzzer, clang's ASan
 )
 
