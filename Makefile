@@ -13,19 +13,23 @@ CFLAGS ?= -g -O2
 # One folder per feature (its BPF side, user side, options, format) and one
 # for what they share; objects land flat in $(OUTPUT), so names are unique.
 FEATURES := connect rtt
-SRC_DIRS := src src/common $(FEATURES:%=src/%)
+# Folders of user-space code without a BPF object of their own.
+USER_DIRS := serve
+SRC_DIRS := src src/common $(FEATURES:%=src/%) $(USER_DIRS:%=src/%)
 INCLUDES := -I$(OUTPUT) $(SRC_DIRS:%=-I%)
 CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE $(INCLUDES)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror $(INCLUDES)
-LDLIBS := -lbpf -lelf -lz -lm
+LDLIBS := -lbpf -lelf -lz -lm -lmicrohttpd
 HEADERS := $(wildcard $(SRC_DIRS:%=%/*.h))
 vpath %.c $(SRC_DIRS)
 vpath test_%.c $(wildcard tests/unit/*/)
 
 # Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
 PURE := parse addr json opts backend privs hist_view connect_opts connect_format rtt_opts \
-	rtt_format
-USER := main evloop $(PURE) $(FEATURES)
+	rtt_format prom series hist_family connect_metrics rtt_metrics serve_opts procstat
+# The exporter's glue: libbpf, sockets, libmicrohttpd.
+SERVE := serve serve_http serve_privs
+USER := main evloop $(PURE) $(FEATURES) $(SERVE)
 TOOLS := nfq_delay lat_client lat_server
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 
