@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/* connect_metrics.c: the connect families from synthetic kernel entries. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+#include "connect_metrics.h"
+
+static struct connect_hist_value value;
+
+static void fill(struct connect_hist_value *v, __u32 us, uint64_t n, uint64_t retrans)
+{
+	memset(v, 0, sizeof(*v));
+	v->hist.fine[hist_fine_index(us)] = n;
+	v->hist.count = n;
+	v->hist.sum_us = (uint64_t)us * n;
+	v->syn_retrans = retrans;
+}
+
+static struct connect_key key4(const char *daddr, __u16 dport, __s32 outcome)
+{
+	struct connect_key k = { .family = AF_INET, .dport = dport, .outcome = outcome };
+
+	inet_pton(AF_INET, daddr, k.daddr);
+	memcpy(k.comm, "curl", 4);
+	k.cgroup_id = 4242;
+	return k;
+}
+
+static char *scrape(struct connect_metrics *m, enum prom_format format)
+{
+	struct prom_writer w;
+	char *out;
+
+	prom_init(&w, 0);
+	prom_begin(&w, format);
+	connect_metrics_write(m, &w);
+	assert_int_equal(prom_end(&w), 0);
+	out = strdup(w.buf);
+	prom_free(&w);
+	return out;
+}
+
+static void test_default_labels(void **state)
+{
+	struct connect_metrics m;
+	struct connect_key k;
+	char *out;
+
+	(void)state;
+	assert_int_equal(connect_metrics_init(&m, 0, 1000), 0);
+	connect_metrics_begin(&m);
+	k = key4("0.0.0.0", 0, CONNECT_ESTABLISHED);
+	fill(&value, 1500, 4, 1);
+	assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+	k.outcome = ECONNREFUSED;
+	fill(&value, 90, 2, 0);
+	assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+	k.outcome = ETIMEDOUT;
+	k.family = AF_INET6;
+	fill(&value, 3000000, 1, 1);
+	assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+	out = scrape(&m, PROM_TEXT);
+	assert_non_null(strstr(out, "# TYPE tcplat_connect_duration_seconds histogram\n"));
+	assert_non_null(strstr(out, "tcplat_connect_duration_seconds_bucket{family=\"ipv4\","
+				    "outcome=\"established\",le=\"0.002048\"} 4\n"));
+	assert_non_null(strstr(out, "tcplat_connect_duration_seconds_bucket{family=\"ipv4\","
+				    "outcome=\"established\",le=\"0.001024\"} 0\n"));
+	assert_non_null(strstr(out, "tcplat_connect_duration_seconds_sum{family=\"ipv4\","
+				    "outcome=\"established\"} 0.006\n"));
+	assert_non_null(strstr(out, "tcplat_connect_duration_seconds_count{family=\"ipv4\","
+				    "outcome=\"refused\"} 2\n"));
+	/* A failure's duration is its time to failure: 3 s, in the 4.194304 s bucket. */
+	assert_non_null(strstr(out, "tcplat_connect_duration_seconds_bucket{family=\"ipv6\","
+				    "outcome=\"timeout\",le=\"2.097152\"} 0\n"));
+	assert_non_null(strstr(out, "tcplat_connect_duration_seconds_bucket{family=\"ipv6\","
+				    "outcome=\"timeout\",le=\"4.194304\"} 1\n"));
+	assert_non_null(strstr(out, "# TYPE tcplat_connect_syn_retransmits_total counter\n"
+				    "tcplat_connect_syn_retransmits_total{family=\"ipv4\"} 1\n"
+				    "tcplat_connect_syn_retransmits_total{family=\"ipv6\"} 1\n"));
+	assert_null(strstr(out, "daddr="));
+	free(out);
+	connect_metrics_free(&m);
+}
+
+static void test_opt_in_labels(void **state)
+{
+	struct connect_metrics m;
+	struct connect_key k;
+	unsigned int fields;
+	char *out;
+
+	(void)state;
+	assert_int_equal(connect_labels_parse("cgroup,comm,dport,daddr", &fields), 0);
+	assert_int_equal(fields, CONNECT_KEY_DADDR | CONNECT_KEY_DPORT | CONNECT_KEY_COMM |
+					 CONNECT_KEY_CGROUP);
+	assert_int_equal(connect_metrics_init(&m, fields, 10), 0);
+	connect_metrics_begin(&m);
+	k = key4("198.18.0.2", 5000, CONNECT_ABORTED);
+	/* A comm of 16 bytes without a NUL, with a quote in it. */
+	memcpy(k.comm, "0123456789abcd\"f", 16);
+	fill(&value, 50, 1, 0);
+	assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+	out = scrape(&m, PROM_TEXT);
+	/* Labels in a fixed order, whatever the order asked. */
+	assert_non_null(strstr(out, "tcplat_connect_duration_seconds_count{family=\"ipv4\","
+				    "outcome=\"aborted\",daddr=\"198.18.0.2\",dport=\"5000\","
+				    "comm=\"0123456789abcd\\\"f\",cgroup=\"4242\"} 1\n"));
+	free(out);
+	connect_metrics_free(&m);
+
+	assert_int_equal(connect_labels_parse("daddr,pid", &fields), -EINVAL);
+	assert_int_equal(connect_labels_parse("dport,dport", &fields), -EINVAL);
+}
+
+static void test_errno_outcome_and_openmetrics(void **state)
+{
+	struct connect_metrics m;
+	struct connect_key k;
+	char *out;
+
+	(void)state;
+	assert_int_equal(connect_metrics_init(&m, CONNECT_KEY_DPORT, 10), 0);
+	connect_metrics_begin(&m);
+	k = key4("1.2.3.4", 443, EADDRNOTAVAIL);
+	fill(&value, 10, 1, 0);
+	assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+	out = scrape(&m, PROM_OPENMETRICS);
+	assert_non_null(strstr(out, "# TYPE tcplat_connect_duration_seconds histogram\n"
+				    "# UNIT tcplat_connect_duration_seconds seconds\n"));
+	assert_non_null(strstr(out, "outcome=\"EADDRNOTAVAIL\",dport=\"443\",le=\"0.000016\"} 1\n"));
+	assert_non_null(strstr(out, "# TYPE tcplat_connect_syn_retransmits counter\n"
+				    "tcplat_connect_syn_retransmits_total{family=\"ipv4\"} 0\n"));
+	assert_non_null(strstr(out, "# EOF\n"));
+	free(out);
+	connect_metrics_free(&m);
+}
+
+static void test_cap(void **state)
+{
+	struct connect_metrics m;
+	struct connect_key k;
+	char addr[32], *out;
+	int i;
+
+	(void)state;
+	assert_int_equal(connect_metrics_init(&m, CONNECT_KEY_DADDR, 100), 0);
+	connect_metrics_begin(&m);
+	fill(&value, 200, 1, 0);
+	for (i = 0; i < 5000; i++) {
+		snprintf(addr, sizeof(addr), "10.1.%d.%d", i / 250, i % 250 + 1);
+		k = key4(addr, 0, CONNECT_ESTABLISHED);
+		assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+	}
+	assert_int_equal(m.duration.folded, 4900);
+	out = scrape(&m, PROM_TEXT);
+	assert_non_null(strstr(out, "tcplat_connect_duration_seconds_count{family=\"ipv4\","
+				    "outcome=\"established\",daddr=\"other\"} 4900\n"));
+	free(out);
+	connect_metrics_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_labels),
+		cmocka_unit_test(test_opt_in_labels),
+		cmocka_unit_test(test_errno_outcome_and_openmetrics),
+		cmocka_unit_test(test_cap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
