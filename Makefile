@@ -44,7 +44,8 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects and skeletons between builds.
 .SECONDARY:
-.PHONY: all deps run check test test-unit test-integration tools clean vmtest
+.PHONY: all deps run check test test-unit test-integration tools clean vmtest install \
+	uninstall static check-static lint-man lint-unit lint
 
 all: tcplat tools
 
@@ -56,9 +57,11 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./tcplat connect $(ARGS)
 
-# Everything: unit, integration and the VM matrix (about 12 minutes).
+# Everything: the packaging lints, unit, integration and the VM matrix (about
+# 12 minutes).
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+	$(Q)$(MAKE) --no-print-directory all lint check-static \
+		$(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 	$(Q)TCPLAT_VMTEST=1 tests/run-all.sh
 
 # The host's suite alone (about a minute).
@@ -109,7 +112,65 @@ $(OUTPUT)/tests/test_%: test_%.c tests/unit/unit.h $(PURE:%=$(OUTPUT)/%.o) | $(O
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT) tcplat
+	$(Q)rm -rf $(OUTPUT) tcplat tcplat-static
+
+# Installation: PREFIX=/usr/local by default, DESTDIR for staging.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+MANPAGES := $(wildcard man/*.8)
+
+install: tcplat
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 tcplat $(DESTDIR)$(SBINDIR)/tcplat
+	$(Q)install -d $(DESTDIR)$(MANDIR)/man8
+	$(Q)install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)install -d $(DESTDIR)$(UNITDIR)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' dist/tcplat.service.in > $(DESTDIR)$(UNITDIR)/tcplat.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/tcplat.service
+	$(Q)install -D -m 0644 dist/tcplat.bash-completion $(DESTDIR)$(COMPLETIONDIR)/tcplat
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/tcplat $(DESTDIR)$(UNITDIR)/tcplat.service \
+		$(DESTDIR)$(COMPLETIONDIR)/tcplat $(MANPAGES:man/%=$(DESTDIR)$(MANDIR)/man8/%)
+
+# libbpf, libelf, zlib, libmicrohttpd and its GnuTLS chain from Debian's
+# static archives; the C library and p11-kit (GnuTLS needs it; Debian ships
+# no static archive of it, and it pulls libffi) stay shared. See README,
+# "Static binary".
+STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lmicrohttpd -lgnutls -lhogweed -lnettle -lgmp \
+	-ltasn1 -lidn2 -lunistring -Wl,-Bdynamic -lp11-kit -lm -lpthread
+tcplat-static: $(USER:%=$(OUTPUT)/%.o)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(STATIC_LIBS) -o $@
+
+static: tcplat-static
+
+# The static binary runs, and carries what it should: none of libbpf, libelf,
+# zlib, libmicrohttpd or GnuTLS may be a shared dependency.
+check-static: tcplat-static
+	$(call msg,CHECK,tcplat-static)
+	$(Q)./tcplat-static --version >/dev/null
+	$(Q)! ldd tcplat-static | grep -E 'lib(bpf|elf|z|microhttpd|gnutls)\.so'
+
+# The man pages (mandoc -T lint, every level) and the systemd unit
+# (systemd-analyze verify, against the binary just built).
+lint: lint-man lint-unit
+
+lint-man:
+	$(call msg,LINT,$(MANPAGES))
+	$(Q)mandoc -T lint -W all $(MANPAGES)
+
+lint-unit: tcplat
+	$(call msg,LINT,dist/tcplat.service.in)
+	$(Q)mkdir -p $(OUTPUT)/unit/man/man8
+	$(Q)cp $(MANPAGES) $(OUTPUT)/unit/man/man8/
+	$(Q)sed 's|@SBINDIR@|$(CURDIR)|g' dist/tcplat.service.in > $(OUTPUT)/unit/tcplat.service
+	$(Q)out=$$(MANPATH=$(CURDIR)/$(OUTPUT)/unit/man systemd-analyze verify \
+		$(OUTPUT)/unit/tcplat.service 2>&1); rc=$$?; \
+		[ -z "$$out" ] || echo "$$out" >&2; [ $$rc -eq 0 ] && [ -z "$$out" ]
 
 # Cost per event of `tcplat connect` beside a bpftrace peer (root; see bench/connect.sh).
 .PHONY: bench

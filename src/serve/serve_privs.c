@@ -71,13 +71,18 @@ int serve_drop_privileges(const struct serve_user *u, int probe_fd, bool *kept_b
 			last_cap = CAP_LAST_CAP;
 		fclose(f);
 	}
-	/* No child of ours may get back what we give up (this needs
-	 * CAP_SETPCAP, so before the switch). */
-	for (cap = 0; cap <= last_cap; cap++)
-		if (cap != CAP_BPF && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) {
-			snprintf(why, len, "cannot drop capability %d: %s", cap, strerror(errno));
-			return -errno;
-		}
+	/* Empty the bounding set, so that nothing we give up can come back
+	 * through an exec. That needs CAP_SETPCAP, so before the switch;
+	 * without it (a service manager's bounding set may lack it) the set
+	 * stays as it was given, and no_new_privs still forbids gaining. */
+	for (cap = 0; cap <= last_cap; cap++) {
+		if (cap == CAP_BPF || !prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) || errno == EINVAL)
+			continue;
+		if (errno == EPERM)
+			break;
+		snprintf(why, len, "cannot drop capability %d: %s", cap, strerror(errno));
+		return -errno;
+	}
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(0, NULL) ||
 	    setresgid(u->gid, u->gid, u->gid) || setresuid(u->uid, u->uid, u->uid) ||
 	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0)) {
