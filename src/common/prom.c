@@ -108,6 +108,36 @@ __attribute__((format(printf, 2, 3))) static void printf_(struct prom_writer *w,
 	w->len += n;
 }
 
+/* The decimal digits of v at the end of buf[24]; returns where they start.
+ * A scrape prints tens of thousands of numbers: no printf for them. */
+static char *u64_digits(char buf[24], uint64_t v)
+{
+	char *p = buf + 24;
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return p;
+}
+
+static void put_u64(struct prom_writer *w, uint64_t v)
+{
+	char buf[24], *p = u64_digits(buf, v);
+
+	put(w, p, buf + 24 - p);
+}
+
+/* Copies len bytes the buffer already holds at off to its end. */
+static void put_again(struct prom_writer *w, size_t off, size_t len)
+{
+	if (!reserve(w, len))
+		return;
+	memcpy(w->buf + w->len, w->buf + off, len);
+	w->len += len;
+	w->buf[w->len] = '\0';
+}
+
 int prom_end(struct prom_writer *w)
 {
 	if (w->format == PROM_OPENMETRICS)
@@ -187,6 +217,14 @@ static void put_escaped(struct prom_writer *w, const char *str, bool quote)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t len = strlen(str), i = 0, n;
 
+	/* Most values are plain ASCII: one copy. */
+	for (n = 0; n < len; n++)
+		if (s[n] == '\\' || s[n] == '\n' || s[n] == '"' || s[n] >= 0x80)
+			break;
+	if (n == len) {
+		put(w, str, len);
+		return;
+	}
 	while (i < len) {
 		switch (s[i]) {
 		case '\\':
@@ -260,24 +298,38 @@ void prom_family(struct prom_writer *w, const char *name, enum prom_type type, c
 		printf_(w, "# UNIT %s %s\n", name, unit);
 }
 
+/* a="1",b="2" */
+static void put_labels(struct prom_writer *w, const struct prom_label *labels, int nlabels)
+{
+	int i;
+
+	for (i = 0; i < nlabels; i++) {
+		if (i)
+			putc_(w, ',');
+		puts_(w, labels[i].name);
+		put(w, "=\"", 2);
+		put_escaped(w, labels[i].value, true);
+		putc_(w, '"');
+	}
+}
+
 /* "name_suffix{a="1",b="2"} " (the braces only if there are labels). */
 static void put_series(struct prom_writer *w, const char *suffix, const struct prom_label *labels,
 		       int nlabels, const char *le)
 {
-	int i;
-
 	puts_(w, w->family);
 	puts_(w, type_suffix(w->type));
 	puts_(w, suffix);
 	if (nlabels > 0 || le) {
 		putc_(w, '{');
-		for (i = 0; i < nlabels; i++) {
-			printf_(w, "%s%s=\"", i ? "," : "", labels[i].name);
-			put_escaped(w, labels[i].value, true);
+		put_labels(w, labels, nlabels);
+		if (le) {
+			if (nlabels)
+				putc_(w, ',');
+			put(w, "le=\"", 4);
+			puts_(w, le);
 			putc_(w, '"');
 		}
-		if (le)
-			printf_(w, "%sle=\"%s\"", nlabels ? "," : "", le);
 		putc_(w, '}');
 	}
 	putc_(w, ' ');
@@ -287,7 +339,8 @@ void prom_sample_u64(struct prom_writer *w, const struct prom_label *labels, int
 		     uint64_t value)
 {
 	put_series(w, "", labels, nlabels, NULL);
-	printf_(w, "%llu\n", (unsigned long long)value);
+	put_u64(w, value);
+	putc_(w, '\n');
 }
 
 /* The shortest "%.*g" that reads back as v, so 0.1 is "0.1", not float noise. */
@@ -324,23 +377,36 @@ void prom_sample_double(struct prom_writer *w, const struct prom_label *labels, 
 
 int prom_format_fixed(char *buf, size_t len, uint64_t value, int digits)
 {
-	unsigned long long scale = 1, whole, frac;
-	int n, end, i;
+	uint64_t scale = 1, whole, frac;
+	char wbuf[24], fbuf[24], *wp, *fp;
+	size_t wn, fn, n;
+	int i;
 
+	if (digits < 0 || digits > 18 || len < 48)
+		return -EINVAL;
 	for (i = 0; i < digits; i++)
 		scale *= 10;
 	whole = value / scale;
 	frac = value % scale;
-	if (!frac)
-		return snprintf(buf, len, "%llu", whole);
-	n = snprintf(buf, len, "%llu.%0*llu", whole, digits, frac);
-	if (n < 0 || (size_t)n >= len)
-		return n;
-	/* Trailing zeros say nothing: "1.5", not "1.500000". */
-	for (end = n; buf[end - 1] == '0'; end--)
-		;
-	buf[end] = '\0';
-	return end;
+	wp = u64_digits(wbuf, whole);
+	wn = wbuf + 24 - wp;
+	memcpy(buf, wp, wn);
+	n = wn;
+	if (frac) {
+		fp = u64_digits(fbuf, frac);
+		fn = fbuf + 24 - fp;
+		buf[n++] = '.';
+		/* Leading zeros of the fraction, then its digits without the
+		 * trailing zeros, which say nothing: "1.5", not "1.500000". */
+		for (i = fn; i < digits; i++)
+			buf[n++] = '0';
+		while (fp[fn - 1] == '0')
+			fn--;
+		memcpy(buf + n, fp, fn);
+		n += fn;
+	}
+	buf[n] = '\0';
+	return n;
 }
 
 int prom_format_us(char *buf, size_t len, uint64_t us)
@@ -369,20 +435,56 @@ void prom_histogram(struct prom_writer *w, const struct prom_label *labels, int 
 		    const uint64_t *bounds_us, const uint64_t *cumulative, int nbounds,
 		    uint64_t count, uint64_t sum_us)
 {
+	const char *suffix = type_suffix(w->type);
+	size_t lab_off = 0, lab_len = 0;
 	char le[48];
 	int i;
 
-	for (i = 0; i < nbounds; i++) {
-		prom_format_us(le, sizeof(le), bounds_us[i]);
-		put_series(w, "_bucket", labels, nlabels, le);
-		printf_(w, "%llu\n", (unsigned long long)cumulative[i]);
+	/*
+	 * The labels are escaped once per series, on its first line, and
+	 * copied from there onto the others: a histogram of 23 bounds has 26
+	 * lines with the same labels.
+	 */
+	for (i = 0; i <= nbounds; i++) {
+		puts_(w, w->family);
+		puts_(w, suffix);
+		put(w, "_bucket{", 8);
+		if (i == 0) {
+			lab_off = w->len;
+			put_labels(w, labels, nlabels);
+			lab_len = w->len - lab_off;
+		} else {
+			put_again(w, lab_off, lab_len);
+		}
+		if (nlabels)
+			putc_(w, ',');
+		put(w, "le=\"", 4);
+		if (i < nbounds) {
+			prom_format_us(le, sizeof(le), bounds_us[i]);
+			puts_(w, le);
+		} else {
+			put(w, "+Inf", 4);
+		}
+		put(w, "\"} ", 3);
+		put_u64(w, i < nbounds ? cumulative[i] : count);
+		putc_(w, '\n');
 	}
-	put_series(w, "_bucket", labels, nlabels, "+Inf");
-	printf_(w, "%llu\n", (unsigned long long)count);
-	put_series(w, "_count", labels, nlabels, NULL);
-	printf_(w, "%llu\n", (unsigned long long)count);
-	put_series(w, "_sum", labels, nlabels, NULL);
-	prom_format_us(le, sizeof(le), sum_us);
-	puts_(w, le);
-	putc_(w, '\n');
+	for (i = 0; i < 2; i++) {
+		puts_(w, w->family);
+		puts_(w, suffix);
+		puts_(w, i ? "_sum" : "_count");
+		if (nlabels) {
+			putc_(w, '{');
+			put_again(w, lab_off, lab_len);
+			putc_(w, '}');
+		}
+		putc_(w, ' ');
+		if (i) {
+			prom_format_us(le, sizeof(le), sum_us);
+			puts_(w, le);
+		} else {
+			put_u64(w, count);
+		}
+		putc_(w, '\n');
+	}
 }
