@@ -175,35 +175,42 @@ static double media_q(const char *params, size_t len)
 	return 1;
 }
 
-enum prom_format prom_negotiate(const char *accept)
+double prom_header_q(const char *header, const char *const *tokens)
 {
-	double om_q = 0, text_q = 0, q;
-	const char *p = accept, *end, *semi;
-	size_t tlen;
+	const char *p = header, *end, *semi;
+	double best = -1, q;
+	size_t n;
+	int i;
 
-	if (!accept)
-		return PROM_TEXT;
+	if (!header)
+		return -1;
 	while (*p) {
 		while (*p == ' ' || *p == '\t' || *p == ',')
 			p++;
 		end = p + strcspn(p, ",");
 		semi = memchr(p, ';', end - p);
-		tlen = (semi ? semi : end) - p;
-		while (tlen && (p[tlen - 1] == ' ' || p[tlen - 1] == '\t'))
-			tlen--;
-		q = semi ? media_q(semi, end - semi) : 1;
-		if (tlen == 28 && !strncasecmp(p, "application/openmetrics-text", 28)) {
-			if (q > om_q)
-				om_q = q;
-		} else if ((tlen == 10 && !strncasecmp(p, "text/plain", 10)) ||
-			   (tlen == 6 && !strncasecmp(p, "text/*", 6)) ||
-			   (tlen == 3 && !strncmp(p, "*/*", 3))) {
-			if (q > text_q)
-				text_q = q;
+		n = (semi ? semi : end) - p;
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		for (i = 0; tokens[i]; i++) {
+			if (strlen(tokens[i]) != n || strncasecmp(p, tokens[i], n))
+				continue;
+			q = semi ? media_q(semi, end - semi) : 1;
+			if (q > best)
+				best = q;
 		}
 		p = end;
 	}
-	return om_q > 0 && om_q >= text_q ? PROM_OPENMETRICS : PROM_TEXT;
+	return best;
+}
+
+enum prom_format prom_negotiate(const char *accept)
+{
+	static const char *const om[] = { "application/openmetrics-text", NULL };
+	static const char *const text[] = { "text/plain", "text/*", "*/*", NULL };
+	double om_q = prom_header_q(accept, om);
+
+	return om_q > 0 && om_q >= prom_header_q(accept, text) ? PROM_OPENMETRICS : PROM_TEXT;
 }
 
 /*

@@ -68,6 +68,12 @@ const char *prom_content_type(enum prom_format format);
  * else the text format (also for NULL, absent or unparsable headers).
  */
 enum prom_format prom_negotiate(const char *accept);
+/*
+ * The highest q (0 to 1; 1 when not given) of the elements of an HTTP list
+ * header (Accept, Accept-Encoding) that are one of tokens (NULL-ended,
+ * compared without case); -1 if none is, or header is NULL.
+ */
+double prom_header_q(const char *header, const char *const *tokens);
 
 /*
  * Opens a family: "# HELP", "# TYPE" and, in OpenMetrics, "# UNIT" when unit

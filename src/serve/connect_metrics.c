@@ -29,22 +29,23 @@ int connect_labels_parse(const char *s, unsigned int *fields)
 
 int connect_metrics_init(struct connect_metrics *m, unsigned int fields, uint32_t max_series)
 {
-	const char *names[2 + NOPT] = { "family", "outcome" };
-	unsigned int fold = 0;
-	int n = 2, i;
+	static const char *const fixed[] = { "family", "outcome" };
 
 	memset(m, 0, sizeof(*m));
 	m->fields = fields;
-	for (i = 0; i < NOPT; i++) {
-		if (!(fields & opt_labels[i].bit))
-			continue;
-		fold |= 1U << n;
-		names[n++] = opt_labels[i].name;
-	}
-	return hist_family_init(&m->duration, "tcplat_connect_duration_seconds",
-				"Time from connect() to its outcome (the SYN-ACK, or the failure), "
-				"by family and outcome",
-				names, n, fold, max_series);
+	return hist_family_init_choices(&m->duration, "tcplat_connect_duration_seconds",
+					"Time from connect() to its outcome (the SYN-ACK, or the "
+					"failure), by family and outcome",
+					fixed, 2, opt_labels, NOPT, fields, max_series);
+}
+
+const char *metrics_cgroup_label(cgroup_namer namer, void *ctx, uint64_t id, char *buf,
+				 size_t len)
+{
+	if (namer)
+		return namer(id, buf, len, ctx);
+	snprintf(buf, len, "%llu", (unsigned long long)id);
+	return buf;
 }
 
 void connect_metrics_free(struct connect_metrics *m)
@@ -85,15 +86,9 @@ int connect_metrics_add(struct connect_metrics *m, const struct connect_key *key
 		comm_string(key->comm, comm);
 		values[n++] = comm;
 	}
-	if (m->fields & CONNECT_KEY_CGROUP) {
-		if (m->cgroup_name)
-			values[n++] = m->cgroup_name(key->cgroup_id, cgroup, sizeof(cgroup),
-						     m->cgroup_ctx);
-		else {
-			snprintf(cgroup, sizeof(cgroup), "%llu", (unsigned long long)key->cgroup_id);
-			values[n++] = cgroup;
-		}
-	}
+	if (m->fields & CONNECT_KEY_CGROUP)
+		values[n++] = metrics_cgroup_label(m->cgroup_name, m->cgroup_ctx, key->cgroup_id,
+						   cgroup, sizeof(cgroup));
 	fam = key->family == AF_INET6;
 	m->syn_retrans[fam] += value->syn_retrans;
 	m->family_seen[fam] = true;

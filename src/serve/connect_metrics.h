@@ -46,5 +46,9 @@ void connect_metrics_write(struct connect_metrics *m, struct prom_writer *w);
 
 /* "ipv4", "ipv6", or "unknown": the family label of every tcplat metric. */
 const char *metrics_family_label(uint16_t family);
+/* The cgroup label of every tcplat metric: namer's, or the id. Returns buf or
+ * namer's string. */
+const char *metrics_cgroup_label(cgroup_namer namer, void *ctx, uint64_t id, char *buf,
+				 size_t len);
 
 #endif /* TCPLAT_CONNECT_METRICS_H */

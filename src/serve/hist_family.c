@@ -97,6 +97,28 @@ int hist_family_init(struct hist_family *f, const char *name, const char *help,
 	return err;
 }
 
+int hist_family_init_choices(struct hist_family *f, const char *name, const char *help,
+			     const char *const *fixed, int nfixed,
+			     const struct label_choice *choices, int nchoices,
+			     unsigned int chosen, uint32_t max_series)
+{
+	const char *names[HIST_FAMILY_MAX_LABELS];
+	unsigned int fold = 0;
+	int n = 0, i;
+
+	if (nfixed < 0 || nfixed + nchoices > HIST_FAMILY_MAX_LABELS)
+		return -EINVAL;
+	for (i = 0; i < nfixed; i++)
+		names[n++] = fixed[i];
+	for (i = 0; i < nchoices; i++) {
+		if (!(chosen & choices[i].bit))
+			continue;
+		fold |= 1U << n;
+		names[n++] = choices[i].name;
+	}
+	return hist_family_init(f, name, help, names, n, fold, max_series);
+}
+
 static void free_series(struct hist_series *s, uint32_t n)
 {
 	for (uint32_t i = 0; s && i < n; i++)

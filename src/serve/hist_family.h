@@ -85,6 +85,12 @@ struct hist_family {
 int hist_family_init(struct hist_family *f, const char *name, const char *help,
 		     const char *const *label_names, int nlabels, unsigned int fold_mask,
 		     uint32_t max_series);
+/* The same with labels fixed (never folded) followed by the chosen ones of
+ * choices, in the choices' order; the chosen ones fold into "other". */
+int hist_family_init_choices(struct hist_family *f, const char *name, const char *help,
+			     const char *const *fixed, int nfixed,
+			     const struct label_choice *choices, int nchoices,
+			     unsigned int chosen, uint32_t max_series);
 void hist_family_free(struct hist_family *f);
 void hist_family_begin(struct hist_family *f);
 /* values: nlabels strings. The same label set may be added more than once

@@ -20,22 +20,14 @@ int rtt_labels_parse(const char *s, unsigned int *labels)
 
 int rtt_metrics_init(struct rtt_metrics *m, unsigned int labels, uint32_t max_series)
 {
-	const char *names[1 + NOPT] = { "family" };
-	unsigned int fold = 0;
-	int n = 1, i;
+	static const char *const fixed[] = { "family" };
 
 	memset(m, 0, sizeof(*m));
 	m->labels = labels;
-	for (i = 0; i < NOPT; i++) {
-		if (!(labels & opt_labels[i].bit))
-			continue;
-		fold |= 1U << n;
-		names[n++] = opt_labels[i].name;
-	}
-	return hist_family_init(&m->rtt, "tcplat_rtt_seconds",
-				"RTT samples of established TCP connections (the kernel's "
-				"measurements fed to its estimator), by family",
-				names, n, fold, max_series);
+	return hist_family_init_choices(&m->rtt, "tcplat_rtt_seconds",
+					"RTT samples of established TCP connections (the kernel's "
+					"measurements fed to its estimator), by family",
+					fixed, 1, opt_labels, NOPT, labels, max_series);
 }
 
 void rtt_metrics_free(struct rtt_metrics *m)
@@ -62,15 +54,9 @@ int rtt_metrics_add(struct rtt_metrics *m, const struct rtt_series_key *key,
 		snprintf(rport, sizeof(rport), "%u", key->rport);
 		values[n++] = rport;
 	}
-	if (m->labels & RTT_LABEL_CGROUP) {
-		if (m->cgroup_name)
-			values[n++] = m->cgroup_name(key->cgroup_id, cgroup, sizeof(cgroup),
-						     m->cgroup_ctx);
-		else {
-			snprintf(cgroup, sizeof(cgroup), "%llu", (unsigned long long)key->cgroup_id);
-			values[n++] = cgroup;
-		}
-	}
+	if (m->labels & RTT_LABEL_CGROUP)
+		values[n++] = metrics_cgroup_label(m->cgroup_name, m->cgroup_ctx, key->cgroup_id,
+						   cgroup, sizeof(cgroup));
 	return hist_family_add(&m->rtt, values, h);
 }
 

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -44,29 +43,11 @@ int serve_http_listen(const struct sockaddr *addr, unsigned int addrlen, int dua
 	return fd;
 }
 
-int serve_http_accepts_gzip(const char *ae)
+int serve_http_accepts_gzip(const char *accept_encoding)
 {
-	const char *p = ae, *end, *semi, *q;
-	size_t n;
+	static const char *const gzip[] = { "gzip", "*", NULL };
 
-	if (!ae)
-		return 0;
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		end = p + strcspn(p, ",");
-		semi = memchr(p, ';', end - p);
-		n = (semi ? semi : end) - p;
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if ((n == 4 && !strncasecmp(p, "gzip", 4)) || (n == 1 && *p == '*')) {
-			q = semi ? strstr(semi, "q=") : NULL;
-			if (!q || q > end || strtod(q + 2, NULL) > 0)
-				return 1;
-		}
-		p = end;
-	}
-	return 0;
+	return prom_header_q(accept_encoding, gzip) > 0;
 }
 
 /* gzip of data into h->gz; its length, or -errno. */

@@ -146,16 +146,6 @@ int serve_listen_parse(const char *s, struct serve_listen *out)
 	return 0;
 }
 
-static int port_arg(const char *arg, uint16_t *out)
-{
-	uint64_t val;
-
-	if (parse_uint(arg, 1, 65535, &val))
-		return -EINVAL;
-	*out = val;
-	return 0;
-}
-
 static error_t serve_parse_end(struct argp_state *state, struct serve_opts *opts)
 {
 	uint16_t fam = opts->common.family;
@@ -247,11 +237,11 @@ static error_t serve_parse(int key, char *arg, struct argp_state *state)
 			return OPT_FAIL(state, "invalid address: %s", arg);
 		break;
 	case OPT_LPORT:
-		if (port_arg(arg, &opts->lport))
+		if (parse_port(arg, &opts->lport))
 			return OPT_FAIL(state, "invalid port: %s (1-65535)", arg);
 		break;
 	case OPT_RPORT:
-		if (port_arg(arg, &opts->rport))
+		if (parse_port(arg, &opts->rport))
 			return OPT_FAIL(state, "invalid port: %s (1-65535)", arg);
 		break;
 	case ARGP_KEY_ARG:

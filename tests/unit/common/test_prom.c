@@ -240,6 +240,23 @@ static void test_negotiate(void **state)
 			    "application/openmetrics-text; version=1.0.0; charset=utf-8");
 }
 
+static void test_header_q(void **state)
+{
+	static const char *const gzip[] = { "gzip", "*", NULL };
+
+	(void)state;
+	assert_true(prom_header_q(NULL, gzip) < 0);
+	assert_true(prom_header_q("", gzip) < 0);
+	assert_true(prom_header_q("deflate, br", gzip) < 0);
+	assert_true(prom_header_q("gzip", gzip) == 1);
+	assert_true(prom_header_q("deflate, GZIP;q=0.3", gzip) == 0.3);
+	assert_true(prom_header_q("gzip;q=0, identity", gzip) == 0);
+	assert_true(prom_header_q("*;q=0.5", gzip) == 0.5);
+	assert_true(prom_header_q("gzipx, xgzip", gzip) < 0);
+	/* q outside [0, 1] is no acceptance. */
+	assert_true(prom_header_q("gzip;q=2", gzip) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_fixed),
 		cmocka_unit_test_setup_teardown(test_buffer_reused_and_bounded, setup, teardown),
 		cmocka_unit_test(test_negotiate),
+		cmocka_unit_test(test_header_q),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
