@@ -30,7 +30,7 @@ PURE := parse addr json opts backend privs hist_view connect_opts connect_format
 # The exporter's glue: libbpf, sockets, libmicrohttpd.
 SERVE := serve serve_http serve_privs
 USER := main evloop $(PURE) $(FEATURES) $(SERVE)
-TOOLS := nfq_delay lat_client lat_server
+TOOLS := nfq_delay lat_client lat_server scrape_load
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 
 ifeq ($(V),1)
@@ -102,6 +102,7 @@ tools: $(TOOLS:%=$(OUTPUT)/tests/%)
 
 $(OUTPUT)/tests/nfq_delay: LDLIBS := -lnetfilter_queue -lnfnetlink
 $(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server: LDLIBS :=
+$(OUTPUT)/tests/scrape_load: LDLIBS := -lpthread
 $(OUTPUT)/tests/%: tests/tools/%.c tests/tools/tools.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -Wall -Wextra -Werror $< $(LDLIBS) -o $@

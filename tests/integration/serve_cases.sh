@@ -10,8 +10,8 @@
 source "$REPO_ROOT/tests/lib/serve.sh"
 
 SERVE_CASES="serve_http serve_openmetrics serve_gzip serve_promtool serve_malformed serve_idle
-	     serve_timeout serve_bind_fail serve_privileges serve_signals serve_errors
-	     serve_prometheus"
+	     serve_timeout serve_concurrent serve_bind_fail serve_privileges serve_signals
+	     serve_errors serve_prometheus"
 
 # A Prometheus a case started must not outlive the run, also on Ctrl-C.
 trap 'prom_stop; cleanup' EXIT
@@ -232,6 +232,26 @@ case_serve_timeout()
 	exec {fd}>&-
 	check test "$s" -ge 9 -a "$s" -le 15 -- "idle connection closed after ${s} s, not about 10"
 	serve_alive "the timeout"
+}
+
+# 50 scrapers at once for 3 s (scrape_load, keep-alive, half of them gzip):
+# every scrape answered in full. Phase 2 runs this while connects run.
+case_serve_concurrent()
+{
+	local dir=$WORK/serve_concurrent pid
+
+	serve_start "$dir" || return
+	"$TOOLS_DIR/scrape_load" -a 127.0.0.1 -p "$SERVE_PORT" -c 25 -d 3 -o "$dir/plain" &
+	pid=$!
+	"$TOOLS_DIR/scrape_load" -a 127.0.0.1 -p "$SERVE_PORT" -c 25 -d 3 -z -o "$dir/gzip"
+	check_eq "$?" 0 "gzip scrapers: failures in $(cat "$dir/gzip")"
+	wait "$pid"
+	check_eq "$?" 0 "plain scrapers: failures in $(cat "$dir/plain")"
+	for f in plain gzip; do
+		check test "$(jq .ok "$dir/$f")" -ge 100 -- "$f scrapes: $(cat "$dir/$f")"
+		check test "$(jq .p99_us "$dir/$f")" -lt 500000 -- "$f p99: $(cat "$dir/$f")"
+	done
+	serve_alive "50 concurrent scrapers"
 }
 
 case_serve_bind_fail()
