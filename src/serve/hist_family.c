@@ -258,3 +258,10 @@ void hist_family_write(struct hist_family *f, struct prom_writer *w)
 		if (f->other_series[i].seen)
 			write_series(f, w, &f->other_series[i]);
 }
+
+void hist_family_write_folded(const struct hist_family *f, struct prom_writer *w)
+{
+	const struct prom_label label = { "metric", f->name };
+
+	prom_sample_u64(w, &label, 1, f->folded);
+}

@@ -99,5 +99,8 @@ int hist_family_add(struct hist_family *f, const char *const *values, const stru
 /* HELP, TYPE, UNIT, then the series added in this scrape, in the order they
  * were first admitted, then the folded ones. */
 void hist_family_write(struct hist_family *f, struct prom_writer *w);
+/* Its sample of tcplat_series_folded_total (a family the caller opened):
+ * {metric="<name>"} and the label sets folded in this scrape. */
+void hist_family_write_folded(const struct hist_family *f, struct prom_writer *w);
 
 #endif /* TCPLAT_HIST_FAMILY_H */

@@ -187,6 +187,17 @@ static void test_cap_folds_into_other(void **state)
 		assert_int_equal(hist_family_add(&f, v, &h), 0);
 		v[1] = "established";
 		assert_int_equal(f.folded, 8);
+		{
+			struct prom_writer w;
+
+			prom_init(&w, 0);
+			prom_begin(&w, PROM_TEXT);
+			prom_family(&w, "tcplat_series_folded", PROM_COUNTER, NULL, "F.");
+			hist_family_write_folded(&f, &w);
+			assert_non_null(strstr(w.buf, "\ntcplat_series_folded_total"
+						      "{metric=\"t_seconds\"} 8\n"));
+			prom_free(&w);
+		}
 		out = write_family(&f);
 		/* 3 admitted + other{established} + other{refused}. */
 		assert_int_equal(count_lines(out, "t_seconds_count{"), 5);
