@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <cmocka.h>
@@ -167,6 +168,56 @@ static void test_cap(void **state)
 	connect_metrics_free(&m);
 }
 
+/*
+ * A scrape of every connect family with every label, a hostile comm and a
+ * folded series, checked by promtool itself: the text format as Prometheus
+ * reads it, and its lint (naming, units, histogram shape).
+ */
+static void test_promtool_accepts(void **state)
+{
+	struct connect_metrics m;
+	struct connect_key k;
+	struct prom_writer w;
+	char addr[32], msg[512] = "", out[64], cmd[128];
+	FILE *p, *f;
+	int i, rc;
+
+	(void)state;
+	assert_int_equal(connect_metrics_init(&m, CONNECT_KEY_DADDR | CONNECT_KEY_DPORT |
+						      CONNECT_KEY_COMM | CONNECT_KEY_CGROUP, 3),
+			 0);
+	connect_metrics_begin(&m);
+	for (i = 0; i < 5; i++) {
+		snprintf(addr, sizeof(addr), "10.9.0.%d", i + 1);
+		k = key4(addr, 80 + i, i % 2 ? ECONNREFUSED : CONNECT_ESTABLISHED);
+		memcpy(k.comm, "we\"ird\\\ncomm\xff", 13);
+		fill(&value, 100u << i, i + 1, i);
+		assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+	}
+	prom_init(&w, 0);
+	prom_begin(&w, PROM_TEXT);
+	connect_metrics_write(&m, &w);
+	prom_family(&w, "tcplat_series_folded", PROM_COUNTER, NULL, "Folded.");
+	hist_family_write_folded(&m.duration, &w);
+	assert_int_equal(prom_end(&w), 0);
+	snprintf(out, sizeof(out), "/tmp/tcplat_test_promtool.%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "promtool check metrics > %s 2>&1", out);
+	p = popen(cmd, "w");
+	assert_non_null(p);
+	fwrite(w.buf, 1, w.len, p);
+	rc = pclose(p);
+	f = fopen(out, "r");
+	if (f) {
+		msg[fread(msg, 1, sizeof(msg) - 1, f)] = '\0';
+		fclose(f);
+	}
+	remove(out);
+	if (rc || msg[0])
+		fail_msg("promtool (status %d): %s\n%s", rc, msg, w.buf);
+	prom_free(&w);
+	connect_metrics_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_opt_in_labels),
 		cmocka_unit_test(test_errno_outcome_and_openmetrics),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_promtool_accepts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
