@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* connect_metrics.c: the connect families from synthetic kernel entries. */
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -168,52 +169,96 @@ static void test_cap(void **state)
 	connect_metrics_free(&m);
 }
 
+/* Runs cmd (a shell command reading file in) and fails with its output if
+ * it exits non-zero or says anything. */
+static void run_checker(const char *what, const char *cmd, const char *text)
+{
+	char out[128], sh[1024], msg[600] = "";
+	int rc;
+	FILE *f;
+
+	snprintf(out, sizeof(out), "/tmp/tcplat_test_promtool.%d", (int)getpid());
+	snprintf(sh, sizeof(sh), "%s > %s.out 2>&1", cmd, out);
+	rc = system(sh);
+	snprintf(sh, sizeof(sh), "%s.out", out);
+	f = fopen(sh, "r");
+	if (f) {
+		msg[fread(msg, 1, sizeof(msg) - 1, f)] = '\0';
+		fclose(f);
+	}
+	remove(sh);
+	if (rc || (msg[0] && !strstr(msg, "BLOCK ULID")))
+		fail_msg("%s (status %d): %s\n%s", what, rc, msg, text);
+}
+
+/* Writes text to path; for OpenMetrics, with a timestamp on each sample,
+ * which promtool's block importer wants. */
+static void write_file(const char *path, const char *text, bool stamp)
+{
+	FILE *f = fopen(path, "w");
+	const char *p = text, *nl;
+
+	assert_non_null(f);
+	while (*p) {
+		nl = strchr(p, '\n');
+		assert_non_null(nl);
+		fwrite(p, 1, nl - p, f);
+		if (stamp && *p != '#')
+			fputs(" 1700000000", f);
+		fputc('\n', f);
+		p = nl + 1;
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
 /*
  * A scrape of every connect family with every label, a hostile comm and a
- * folded series, checked by promtool itself: the text format as Prometheus
- * reads it, and its lint (naming, units, histogram shape).
+ * folded series, read by Prometheus's own parsers: promtool check metrics
+ * (the text format, and its lint: naming, units, histogram shape) and, for
+ * OpenMetrics, promtool's block importer, which parses it with the
+ * OpenMetrics parser Prometheus scrapes with.
  */
 static void test_promtool_accepts(void **state)
 {
+	enum prom_format formats[] = { PROM_TEXT, PROM_OPENMETRICS };
 	struct connect_metrics m;
 	struct connect_key k;
 	struct prom_writer w;
-	char addr[32], msg[512] = "", out[64], cmd[128];
-	FILE *p, *f;
-	int i, rc;
+	char addr[32], file[64], cmd[512];
+	int i, f;
 
 	(void)state;
 	assert_int_equal(connect_metrics_init(&m, CONNECT_KEY_DADDR | CONNECT_KEY_DPORT |
 						      CONNECT_KEY_COMM | CONNECT_KEY_CGROUP, 3),
 			 0);
-	connect_metrics_begin(&m);
-	for (i = 0; i < 5; i++) {
-		snprintf(addr, sizeof(addr), "10.9.0.%d", i + 1);
-		k = key4(addr, 80 + i, i % 2 ? ECONNREFUSED : CONNECT_ESTABLISHED);
-		memcpy(k.comm, "we\"ird\\\ncomm\xff", 13);
-		fill(&value, 100u << i, i + 1, i);
-		assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
-	}
+	snprintf(file, sizeof(file), "/tmp/tcplat_test_scrape.%d", (int)getpid());
 	prom_init(&w, 0);
-	prom_begin(&w, PROM_TEXT);
-	connect_metrics_write(&m, &w);
-	prom_family(&w, "tcplat_series_folded", PROM_COUNTER, NULL, "Folded.");
-	hist_family_write_folded(&m.duration, &w);
-	assert_int_equal(prom_end(&w), 0);
-	snprintf(out, sizeof(out), "/tmp/tcplat_test_promtool.%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "promtool check metrics > %s 2>&1", out);
-	p = popen(cmd, "w");
-	assert_non_null(p);
-	fwrite(w.buf, 1, w.len, p);
-	rc = pclose(p);
-	f = fopen(out, "r");
-	if (f) {
-		msg[fread(msg, 1, sizeof(msg) - 1, f)] = '\0';
-		fclose(f);
+	for (f = 0; f < 2; f++) {
+		connect_metrics_begin(&m);
+		for (i = 0; i < 5; i++) {
+			snprintf(addr, sizeof(addr), "10.9.0.%d", i + 1);
+			k = key4(addr, 80 + i, i % 2 ? ECONNREFUSED : CONNECT_ESTABLISHED);
+			memcpy(k.comm, "we\"ird\\\ncomm\xff", 13);
+			fill(&value, 100u << i, i + 1, i);
+			assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+		}
+		prom_begin(&w, formats[f]);
+		prom_family(&w, "tcplat_build", PROM_INFO, NULL, "Build.");
+		prom_sample_u64(&w, (const struct prom_label[]){ { "version", "1" } }, 1, 1);
+		connect_metrics_write(&m, &w);
+		prom_family(&w, "tcplat_series_folded", PROM_COUNTER, NULL, "Folded.");
+		hist_family_write_folded(&m.duration, &w);
+		assert_int_equal(prom_end(&w), 0);
+		write_file(file, w.buf, formats[f] == PROM_OPENMETRICS);
+		if (formats[f] == PROM_TEXT)
+			snprintf(cmd, sizeof(cmd), "promtool check metrics < %s", file);
+		else
+			snprintf(cmd, sizeof(cmd), "promtool tsdb create-blocks-from openmetrics %s "
+						   "%s.blocks && rm -rf %s.blocks", file, file, file);
+		run_checker(formats[f] == PROM_TEXT ? "promtool check metrics"
+						    : "promtool's OpenMetrics parser", cmd, w.buf);
 	}
-	remove(out);
-	if (rc || msg[0])
-		fail_msg("promtool (status %d): %s\n%s", rc, msg, w.buf);
+	remove(file);
 	prom_free(&w);
 	connect_metrics_free(&m);
 }
