@@ -15,7 +15,9 @@ CFLAGS ?= -g -O2
 # One folder per feature (its BPF side, user side, options, format) and one
 # for what they share; objects land flat in $(OUTPUT), so names are unique.
 FEATURES := connect rtt
-SRC_DIRS := src src/common $(FEATURES:%=src/%)
+# Folders of user-space code without a BPF object of their own.
+USER_DIRS := serve
+SRC_DIRS := src src/common $(FEATURES:%=src/%) $(USER_DIRS:%=src/%)
 INCLUDES := -I$(OUTPUT) $(SRC_DIRS:%=-I%)
 CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE $(INCLUDES)
 # SANITIZE=address,undefined instruments the user space (objects, binary,
@@ -24,16 +26,19 @@ ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror $(INCLUDES)
-LDLIBS := -lbpf -lelf -lz -lm
+LDLIBS := -lbpf -lelf -lz -lm -lmicrohttpd
 HEADERS := $(wildcard $(SRC_DIRS:%=%/*.h))
 vpath %.c $(SRC_DIRS)
 vpath test_%.c $(wildcard tests/unit/*/)
 
 # Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
 PURE := parse addr json text opts backend privs hist_view hist_text connect_opts connect_format \
-	connect_agg connect_hist_format rtt_opts rtt_format
-USER := main evloop cgroup_path connect_hist $(PURE) $(FEATURES)
-TOOLS := nfq_delay lat_client lat_server
+	connect_agg connect_hist_format rtt_opts rtt_format prom series hist_family connect_metrics \
+	rtt_metrics serve_opts procstat
+# The exporter's glue: libbpf, sockets, libmicrohttpd.
+SERVE := serve serve_http serve_privs
+USER := main evloop cgroup_path connect_hist $(PURE) $(FEATURES) $(SERVE)
+TOOLS := nfq_delay lat_client lat_server scrape_load
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 
 ifeq ($(V),1)
@@ -47,7 +52,8 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects and skeletons between builds.
 .SECONDARY:
-.PHONY: all deps run check test test-unit test-integration tools unit-tests clean vmtest
+.PHONY: all deps run check test test-unit test-integration tools unit-tests clean vmtest install \
+	uninstall static check-static lint-man lint-unit lint
 
 all: $(BIN) tools
 
@@ -59,11 +65,11 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./tcplat connect $(ARGS)
 
-# Everything: unit, integration, the VM matrix, then the hardening runs:
-# both suites under ASan+UBSan, every fuzzer for FUZZ_SECONDS (30) two at a
-# time, scan-build, and a SOAK_SECONDS (180) soak (about 20 minutes).
+# Everything: the packaging lints, unit, integration, the VM matrix, then the
+# hardening runs: both suites under ASan+UBSan, every fuzzer for FUZZ_SECONDS
+# (30) two at a time, scan-build, and a SOAK_SECONDS (180) soak.
 check: deps
-	$(Q)$(MAKE) --no-print-directory all unit-tests asan fuzzers
+	$(Q)$(MAKE) --no-print-directory all unit-tests lint check-static asan fuzzers
 	$(Q)TCPLAT_VMTEST=1 TCPLAT_HARDEN=1 FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZERS="$(FUZZERS)" \
 		SOAK_SECONDS=$(SOAK_SECONDS) tests/run-all.sh
 
@@ -107,6 +113,7 @@ tools: $(TOOLS:%=$(OUTPUT)/tests/%)
 
 $(OUTPUT)/tests/nfq_delay: LDLIBS := -lnetfilter_queue -lnfnetlink
 $(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server: LDLIBS :=
+$(OUTPUT)/tests/scrape_load: LDLIBS := -lpthread
 $(OUTPUT)/tests/%: tests/tools/%.c tests/tools/tools.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -Wall -Wextra -Werror $< $(LDLIBS) -o $@
@@ -117,7 +124,65 @@ $(OUTPUT)/tests/test_%: test_%.c tests/unit/unit.h $(PURE:%=$(OUTPUT)/%.o) | $(O
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT) $(ASAN_OUTPUT) $(FUZZ_OUTPUT) $(SCAN_OUTPUT) tcplat
+	$(Q)rm -rf $(OUTPUT) $(ASAN_OUTPUT) $(FUZZ_OUTPUT) $(SCAN_OUTPUT) tcplat tcplat-static
+
+# Installation: PREFIX=/usr/local by default, DESTDIR for staging.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+MANPAGES := $(wildcard man/*.8)
+
+install: tcplat
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 tcplat $(DESTDIR)$(SBINDIR)/tcplat
+	$(Q)install -d $(DESTDIR)$(MANDIR)/man8
+	$(Q)install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)install -d $(DESTDIR)$(UNITDIR)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' dist/tcplat.service.in > $(DESTDIR)$(UNITDIR)/tcplat.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/tcplat.service
+	$(Q)install -D -m 0644 dist/tcplat.bash-completion $(DESTDIR)$(COMPLETIONDIR)/tcplat
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/tcplat $(DESTDIR)$(UNITDIR)/tcplat.service \
+		$(DESTDIR)$(COMPLETIONDIR)/tcplat $(MANPAGES:man/%=$(DESTDIR)$(MANDIR)/man8/%)
+
+# libbpf, libelf, zlib, libmicrohttpd and its GnuTLS chain from Debian's
+# static archives; the C library and p11-kit (GnuTLS needs it; Debian ships
+# no static archive of it, and it pulls libffi) stay shared. See README,
+# "Static binary".
+STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lmicrohttpd -lgnutls -lhogweed -lnettle -lgmp \
+	-ltasn1 -lidn2 -lunistring -Wl,-Bdynamic -lp11-kit -lm -lpthread
+tcplat-static: $(USER:%=$(OUTPUT)/%.o)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(STATIC_LIBS) -o $@
+
+static: tcplat-static
+
+# The static binary runs, and carries what it should: none of libbpf, libelf,
+# zlib, libmicrohttpd or GnuTLS may be a shared dependency.
+check-static: tcplat-static
+	$(call msg,CHECK,tcplat-static)
+	$(Q)./tcplat-static --version >/dev/null
+	$(Q)! ldd tcplat-static | grep -E 'lib(bpf|elf|z|microhttpd|gnutls)\.so'
+
+# The man pages (mandoc -T lint, every level) and the systemd unit
+# (systemd-analyze verify, against the binary just built).
+lint: lint-man lint-unit
+
+lint-man:
+	$(call msg,LINT,$(MANPAGES))
+	$(Q)mandoc -T lint -W all $(MANPAGES)
+
+lint-unit: tcplat
+	$(call msg,LINT,dist/tcplat.service.in)
+	$(Q)mkdir -p $(OUTPUT)/unit/man/man8
+	$(Q)cp $(MANPAGES) $(OUTPUT)/unit/man/man8/
+	$(Q)sed 's|@SBINDIR@|$(CURDIR)|g' dist/tcplat.service.in > $(OUTPUT)/unit/tcplat.service
+	$(Q)out=$$(MANPATH=$(CURDIR)/$(OUTPUT)/unit/man systemd-analyze verify \
+		$(OUTPUT)/unit/tcplat.service 2>&1); rc=$$?; \
+		[ -z "$$out" ] || echo "$$out" >&2; [ $$rc -eq 0 ] && [ -z "$$out" ]
 
 # The overhead benchmark (root; see bench/bench.sh): every row, its peers and
 # targets, written to bench/results.json and bench/RESULTS.md. TCPLAT=PATH

@@ -8,6 +8,9 @@ packages=(
 	make gcc clang pkg-config
 	bpftool libbpf-dev libelf-dev zlib1g-dev	# build
 	libcmocka-dev					# unit tests
+	libmicrohttpd-dev libunistring-dev		# serve's HTTP; make static's archives
+	prometheus curl					# serve tests: promtool, a real Prometheus
+	mandoc systemd					# make lint: man pages, systemd-analyze
 	libnetfilter-queue-dev iptables iproute2 jq	# integration tests
 	util-linux procps				# setpriv, sysctl, flock
 	bpftrace libbpf-tools				# make bench: the peers (tcpstates)

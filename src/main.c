@@ -23,6 +23,7 @@ static const struct {
 	{ "connect", cmd_connect, "latency of every active TCP connect, per connection" },
 	{ "rtt", cmd_rtt, "round-trip times of established connections: histograms, per key, "
 			  "per sample" },
+	{ "serve", cmd_serve, "Prometheus exporter: connect and RTT histograms over HTTP" },
 };
 
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))

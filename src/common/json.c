@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "json.h"
 
-/* Length of the valid UTF-8 sequence at s (at most avail bytes), 0 if none. */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+size_t utf8_seq_len(const unsigned char *s, size_t avail)
 {
 	size_t need, i;
 	unsigned int cp;

@@ -58,6 +58,16 @@ int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+int parse_port(const char *s, uint16_t *port)
+{
+	uint64_t val;
+
+	if (parse_uint(s, 1, 65535, &val))
+		return -EINVAL;
+	*port = val;
+	return 0;
+}
+
 int parse_port_list(const char *s, uint16_t *ports, int max)
 {
 	char buf[256], *tok, *save = NULL;

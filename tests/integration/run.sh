@@ -474,6 +474,7 @@ selected()
 source "$REPO_ROOT/tests/integration/rtt_cases.sh"
 source "$REPO_ROOT/tests/integration/connect_cases.sh"
 source "$REPO_ROOT/tests/integration/kill_cases.sh"
+source "$REPO_ROOT/tests/integration/serve_cases.sh"
 
 main()
 {
@@ -510,6 +511,10 @@ main()
 	for c in $KILL_CASES; do
 		selected "$c" || continue
 		run_case "kill9/${c#kill9_}" "case_$c"
+	done
+	for c in $SERVE_CASES; do
+		selected "$c" || continue
+		run_case "serve/${c#serve_}" "case_$c"
 	done
 	error_report
 	connect_retr_report

@@ -235,6 +235,22 @@ static int ports_parse(const char *s, int max, uint16_t *ports)
 	return parse_port_list(s, ports, max);
 }
 
+static void test_port(void **state)
+{
+	uint16_t port = 7;
+
+	(void)state;
+	assert_int_equal(parse_port("1", &port), 0);
+	assert_int_equal(port, 1);
+	assert_int_equal(parse_port("65535", &port), 0);
+	assert_int_equal(port, 65535);
+	assert_int_equal(parse_port("0", &port), -EINVAL);
+	assert_int_equal(parse_port("65536", &port), -EINVAL);
+	assert_int_equal(parse_port("80x", &port), -EINVAL);
+	assert_int_equal(parse_port("", &port), -EINVAL);
+	assert_int_equal(port, 65535);
+}
+
 static void test_ports_ok(void **state)
 {
 	uint16_t p[9];
@@ -307,6 +323,7 @@ static void test_ports_syntax(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_uint_plain),
 		cmocka_unit_test(test_uint_bounds),
 		cmocka_unit_test(test_uint_junk),
