@@ -264,7 +264,8 @@ run_instance()
 
 	jq -nc --arg id "$inst" --arg row "$id" --arg backend "$b" --arg kind "$kind" \
 		--arg title "${ROW_LABEL[$id]}" --arg sub "${ROW_ARGS[$id]%% *}" \
-		--arg ref "${ROW_REF[$id]}" --argjson round "$round" --arg status "$status" \
+		--arg ref "${ROW_REF[$id]}" --arg load "${ROW_LOAD[$id]}" \
+		--argjson round "$round" --arg status "$status" \
 		--arg note "$note" --arg unit "$LOAD_UNIT" --argjson units "$LOAD_UNITS" \
 		--argjson made "$LOAD_MADE" --argjson bytes "$LOAD_BYTES" \
 		--argjson reported "$reported" --argjson dropped "$dropped" \
@@ -275,7 +276,7 @@ run_instance()
 		--argjson stime_ns $(((CPU_ST - s0) * 1000000000 / CLK_TCK)) \
 		--argjson startup_ms "$STARTUP_MS" --argjson rss_kib "$rss" \
 		--argjson wall_s "$LOAD_WALL_S" '
-		{id: $id, row: $row, backend: (if $backend == "" then null else $backend end),
+		{id: $id, row: $row, load: $load, backend: (if $backend == "" then null else $backend end),
 		 kind: $kind, "label": $title, sub: (if $kind == "tcplat" then $sub else null end),
 		 ref: (if $ref == "-" then null else $ref end), round: $round, status: $status,
 		 note: (if $note == "" then null else $note end), unit: $unit, units: $units,

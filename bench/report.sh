@@ -33,7 +33,7 @@ map(select(.status == "ok" and .kind != "none") |= (.units as $u | .runs as $n |
 | (map(select(.status == "ok") | {key: "\(.id)/\(.round)", value: .total_ns})
    | from_entries) as $total
 | group_by(.id) | map(. as $g | map(select(.status == "ok")) as $ok | $g[0] | {
-	id, row, backend, kind, "label": .label, sub, ref: (if .ref then $first[.ref] else null end),
+	id, row, load, backend, kind, "label": .label, sub, ref: (if .ref then $first[.ref] else null end),
 	unit: ($ok[0].unit // .unit),
 	status: (if ($ok | length) > 0 then "ok" else .status end),
 	note: ([$g[].note | select(. != null)] | unique | join("; ")
@@ -104,6 +104,12 @@ def check($v; $op; $l):
 	  end
 	| .met = check(.value; .op; .limit))) as $checked
 | ($prev[0].rows // [] | map({key: .id, value: .}) | from_entries) as $old
+# What an empty program on the same hook costs under the same load: the
+# part of a tcplat row'"'"'s BPF time no program there can avoid.
+| ($rows | map(select(.kind == "floor" and .status == "ok") | {key: .load, value: .bpf_ns})
+   | from_entries) as $floor
+| ($rows | map(if .kind == "tcplat" and .status == "ok" and $floor[.load] != null
+	then .bpf_above_floor_ns = (.bpf_ns - $floor[.load] | r1) else . end)) as $rows
 | $meta + {schema: 1, rows: $rows, subcommands: ($subs | [.[]]), targets: $checked,
 	previous: (if ($prev | length) > 0 then {date: $prev[0].date,
 		commit: $prev[0].tcplat.commit} else null end),
@@ -113,8 +119,11 @@ def check($v; $op; $l):
 			then "\($o.status) -> \(.status)" else null end),
 		 figures: [("total_ns", "bpf_ns", "cpu_ns", "ns_per_sample", "lost",
 			"startup_ms", "rss_mib", "vs_ref") as $m
-			| select($o != null and ($o[$m] != null or $n[$m] != null))
-			| {metric: $m, old: $o[$m], new: $n[$m]}]}]
+			| select($o != null and $o[$m] != $n[$m])
+			| {metric: $m, old: $o[$m], new: $n[$m],
+			   pct: (if ($o[$m] | type) == "number" and ($n[$m] | type) == "number"
+				and $o[$m] != 0 then ($n[$m] - $o[$m]) / $o[$m] * 100 | round
+				else null end)}]}]
 		+ [$old[] | select(.id as $i | $rows | map(.id) | index($i) | not)
 		   | {id, status: "not run", figures: []}] end)}
 '
@@ -172,6 +181,14 @@ _UNITS='
 def unit($m): {total_ns: " ns", bpf_ns: " ns", cpu_ns: " ns", ns_per_sample: " ns",
 	startup_ms: " ms", rss_mib: " MiB"}[$m] // "";
 def fig($v; $m): if $v == null then "-" else "\($v)\(unit($m))" end;
+def changed: .changes[] | select(.status != null or (.figures | length) > 0);
+def change($arrow): "\(.id): " + ([(.status // empty), (.figures[] | "\(.metric) \(
+	fig(.old; .metric)) \($arrow) \(fig(.new; .metric))\(if .pct == null then "" else
+	" (\(if .pct > 0 then "+" else "" end)\(.pct)%)" end)")] | join(", "));
+def floor_line: [.rows[] | select(.bpf_above_floor_ns != null)
+	| "\(.label) \(.bpf_above_floor_ns) ns"] | if length == 0 then empty else
+	"BPF above the floor (an empty program on the same hook, same load), per unit: "
+	+ join(", ") end;
 '
 
 # Aligns TSV: the first $1 columns to the left, the others to the right.
@@ -211,6 +228,7 @@ report_text()
 	tracer's own count; x_ref = total / total of the row it is compared with, same round;
 	load_s* = the load's wall time, for information only: it varies by +-30% between runs.
 	EOF
+	jq -r "$_UNITS"'floor_line' "$file" | fold -s -w 92
 	echo
 	echo "targets (this 2-core VM):"
 	jq -r "$_UNITS"'.targets[] | [if .met == true then "met" elif .met == false then "MISSED"
@@ -219,11 +237,8 @@ report_text()
 			(if .why then "(\(.why))" else "" end)] | @tsv' "$file" | align 3 | sed 's/^/  /'
 	echo
 	jq -r "$_UNITS"'if .previous == null then "changed since the last run: no previous results.json"
-		else "changed since \(.previous.date) (tcplat \(.previous.commit[0:12])):",
-		(.changes[] | select(.status != null or (.figures | map(select(.old != .new))
-			| length) > 0)
-		 | "  \(.id): \([(.status // empty), (.figures[] | "\(.metric) \(fig(.old; .metric))"
-			+ " -> \(fig(.new; .metric))")] | join(", "))")
+		else "changed since \(.previous.date) (tcplat \(.previous.commit[0:12]); run-to-run noise on this VM is up to +-30%):",
+		([changed] | if length == 0 then "  nothing" else .[] | "  " + change("->") end)
 		end' "$file"
 }
 
@@ -260,6 +275,10 @@ report_markdown()
 	load_s*: the load's wall time (median), for information only: it is not a cost here, as
 	the same connect loop varies by +-30% between runs.
 
+	EOF
+	jq -r "$_UNITS"'floor_line + "."' "$file"
+	cat <<-'EOF'
+
 	## Targets
 	EOF
 	jq -r "$_UNITS"'"",
@@ -271,11 +290,9 @@ report_markdown()
 		"## Changed since the last run",
 		"",
 		(if .previous == null then "No previous results.json." else
-		 "Against \(.previous.date) (tcplat `\(.previous.commit[0:12])`):", "",
-		 (.changes[] | select(.status != null or (.figures | map(select(.old != .new))
-			| length) > 0)
-		  | "- \(.id): \([(.status // empty), (.figures[] | "\(.metric) \(fig(.old; .metric))"
-			+ " → \(fig(.new; .metric))")] | join(", "))") end),
+		 "Against \(.previous.date) (tcplat `\(.previous.commit[0:12])`); run-to-run noise on this VM is up to ±30%:", "",
+		 ([changed] | if length == 0 then "Nothing." else .[] | "- " + change("→") end)
+		 end),
 		"",
 		"Rerun: `make bench` (root; `TCPLAT=/path/to/tcplat` to measure another binary)."' \
 		"$file"
