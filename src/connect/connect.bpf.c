@@ -61,6 +61,8 @@ const volatile bool report_failed = false;
 const volatile __u32 targ_mode = CONNECT_MODE_EVENTS;
 const volatile __u32 targ_key_fields = 0;
 const volatile bool targ_log2_ms = true;
+/* serve: a full table folds into the overflow key (connect.h) instead. */
+const volatile bool targ_fold_full = false;
 
 struct inflight {
 	__u64 start_ns;
@@ -297,7 +299,17 @@ static __always_inline void count(const struct sock *sk, const struct inflight *
 	v = hist_table_get(&hists, &key, &zero_value);
 	if (!v) {
 		stat_inc(&stats, STAT_KEYS_FULL);
-		return;
+		if (!targ_fold_full)
+			return;
+		__builtin_memset(&key, 0, sizeof(key));
+		key.outcome = outcome;
+		key.family = __sock_family(sk, &mapped, btf);
+		key.cgroup_id = CONNECT_KEY_OVERFLOW_CGROUP;
+		/* The exporter sizes the table with room for these. */
+		v = hist_table_get(&hists, &key, &zero_value);
+		if (!v)
+			return;
+		stat_inc(&stats, STAT_KEYS_FOLDED);
 	}
 	lat_hist_record(&v->hist, us > 0xffffffffULL ? 0xffffffffU : us, targ_log2_ms);
 	retrans = sock_syn_retrans(sk, &lport, btf);

@@ -46,6 +46,7 @@ const volatile bool filter_cgroup = false;	/* sockops: attached to the cgroup in
 const volatile __u64 targ_cg_id = 0;		/* cgroup v2 id (inode) of --cgroup */
 const volatile __u32 targ_cg_level = 0;		/* its depth below the root */
 const volatile bool track_owners = false;	/* --detail or -p */
+const volatile __u32 targ_key_fields = 0;	/* RTT_MODE_KEYED: RTT_KEY_* */
 
 struct owner {
 	__u32 pid;
@@ -142,6 +143,13 @@ static __always_inline void key_for_mode(const struct rtt_key *flow, struct rtt_
 	} else if (targ_mode == RTT_MODE_BY_RPORT) {
 		key->family = 0;	/* one histogram per port, both families */
 		key->rport = flow->rport;
+	} else if (targ_mode == RTT_MODE_KEYED) {
+		if (targ_key_fields & RTT_KEY_RADDR)
+			__builtin_memcpy(key->raddr, flow->raddr, sizeof(key->raddr));
+		if (targ_key_fields & RTT_KEY_RPORT)
+			key->rport = flow->rport;
+		if (targ_key_fields & RTT_KEY_CGROUP)
+			key->cgroup_id = flow->cgroup_id;
 	} else {
 		*key = *flow;
 	}
@@ -156,7 +164,16 @@ static __always_inline void add_by_key(const struct rtt_key *flow, __u32 rtt_us)
 	h = hist_table_get(&hists, &key, &zero_hist);
 	if (!h) {
 		stat_inc(&stats, RTT_STAT_KEYS_FULL);
-		return;
+		if (targ_mode != RTT_MODE_KEYED)
+			return;
+		/* serve: the family's overflow key (rtt.h) loses nothing. */
+		__builtin_memset(&key, 0, sizeof(key));
+		key.family = flow->family;
+		key.cgroup_id = RTT_KEY_OVERFLOW_CGROUP;
+		h = hist_table_get(&hists, &key, &zero_hist);
+		if (!h)
+			return;
+		stat_inc(&stats, RTT_STAT_KEYS_FOLDED);
 	}
 	/* A flow key reused by a new connection is live again. */
 	if (h->closed)
