@@ -240,6 +240,19 @@ static __always_inline void on_sample(const struct rtt_key *flow, __u64 sk_key, 
 	}
 }
 
+/* RTT_MODE_KEYED with RTT_KEY_CGROUP: the cgroup v2 id of the socket (its
+ * creator's, inherited by accepted sockets), 0 where unknown. */
+static __always_inline __u64 sock_cgroup_id(const struct sock *sk)
+{
+	struct cgroup *cg;
+
+	if (targ_mode != RTT_MODE_KEYED || !(targ_key_fields & RTT_KEY_CGROUP) ||
+	    !bpf_core_field_exists(sk->sk_cgrp_data.cgroup))
+		return 0;
+	cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+	return cg ? BPF_CORE_READ(cg, kn, id) : 0;
+}
+
 static __always_inline void flow_from_sock(const struct sock *sk, struct rtt_key *flow)
 {
 	__builtin_memset(flow, 0, sizeof(*flow));
@@ -357,6 +370,7 @@ static __always_inline void on_ack_update_rtt(struct sock *sk, long seq_rtt_us,
 	if (ca_rtt_us >= 0 && ca_rtt_us < minrtt)
 		minrtt = ca_rtt_us;
 	flow_from_sock(sk, &flow);
+	flow.cgroup_id = sock_cgroup_id(sk);
 	on_sample(&flow, (__u64)sk, m, new8 >> 3, minrtt);
 }
 
@@ -466,6 +480,7 @@ int sockops_rtt(struct bpf_sock_ops *skops)
 	}
 	flow_from_sockops(skops, &flow);
 	sk_key = (__u64)skops->sk;
+	flow.cgroup_id = sock_cgroup_id((const struct sock *)sk_key);
 	on_sample(&flow, sk_key, rtt, srtt, skops->rtt_min);
 	return 1;
 }

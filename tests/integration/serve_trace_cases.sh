@@ -94,7 +94,7 @@ case_serve_prom_rtt()
 	local dir=$WORK/serve_prom_rtt v lo hi n
 
 	rtt_servers || return
-	serve_start "$dir" --rtt-labels raddr || return
+	serve_start "$dir" --rtt-labels raddr,cgroup || return
 	prom_start "$dir/prom" "127.0.0.1:$SERVE_PORT" 1s || return
 	rtt_delay $SERVE_Q 30 "$S4" "$dir/held" || return
 	client "$dir" echo -4 -a "$S4" -p $RTT_ECHO_PORT -E 20 -i 10
@@ -107,6 +107,9 @@ case_serve_prom_rtt()
 	n=$(prom_value "sum(tcplat_rtt_seconds_count{raddr=\"$S4\"})")
 	check in_range "$v" "$lo" "$hi" -- "rtt median $v s, injected 30 ms (bounds $lo..$hi)"
 	check test "${n:-0}" -ge 10 -- "rtt samples to $S4: $n"
+	# The cgroup label: the socket's cgroup as a path below the v2 root.
+	check grep -q '^/' <(prom_query "tcplat_rtt_seconds_count{raddr=\"$S4\"}" |
+		jq -r '.data.result[].metric.cgroup') -- "cgroup label of the RTT series"
 	serve_record "rtt ipv4 injected_ms=30 prom_p50_s=$v samples=$n client_median_us=$(jq -r .rtt_median_us "$dir/echo")"
 	prom_stop
 }
