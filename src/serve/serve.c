@@ -267,7 +267,13 @@ int cmd_serve(int argc, char **argv)
 
 	/* Each collector loads and attaches its programs; both must (a
 	 * backend refused by one is refused by the other: same hooks). */
-	if (add_collector(&ctx, serve_connect_create) || add_collector(&ctx, serve_rtt_create))
+	if (add_collector(&ctx, serve_connect_create))
+		goto cleanup;
+	/* rtt's -p and --cgroup need its owner tracking and cgroup attach,
+	 * not in serve yet: said, not silent. */
+	if (opts.common.pid || opts.common.cgroup)
+		fprintf(stderr, "tcplat: -p and --cgroup filter connects only: no RTT metrics\n");
+	else if (add_collector(&ctx, serve_rtt_create))
 		goto cleanup;
 
 	err = procstat_open(&ctx.proc);

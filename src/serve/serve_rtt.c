@@ -223,11 +223,6 @@ int serve_rtt_create(const struct serve_opts *o, struct collector *c, enum backe
 	struct serve_rtt *sr;
 	int err;
 
-	if (o->common.cgroup || o->common.pid) {
-		/* rtt's --cgroup and -p need its owner tracking: not in serve yet. */
-		fprintf(stderr, "tcplat: serve's rtt collector has no --cgroup or -p filter yet\n");
-		return -EINVAL;
-	}
 	sr = calloc(1, sizeof(*sr));
 	if (!sr)
 		return -ENOMEM;
