@@ -108,6 +108,16 @@ struct {
 	__type(value, struct connect_hist_value);
 } hists SEC(".maps");
 
+/* serve (targ_fold_full): where a connect goes when `hists` is full, by
+ * family and outcome only. A table of its own, so that no number of
+ * distinct keys can take its room. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct connect_key);
+	__type(value, struct connect_hist_value);
+} hists_overflow SEC(".maps");
+
 /* A zeroed value to insert from: too large for the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -305,8 +315,7 @@ static __always_inline void count(const struct sock *sk, const struct inflight *
 		key.outcome = outcome;
 		key.family = __sock_family(sk, &mapped, btf);
 		key.cgroup_id = CONNECT_KEY_OVERFLOW_CGROUP;
-		/* The exporter sizes the table with room for these. */
-		v = hist_table_get(&hists, &key, &zero_value);
+		v = hist_table_get(&hists_overflow, &key, &zero_value);
 		if (!v)
 			return;
 		stat_inc(&stats, STAT_KEYS_FOLDED);

@@ -82,10 +82,12 @@ struct connect_key {
 
 /*
  * The overflow key (serve only, rodata targ_fold_full): a connect whose key
- * finds the table full is counted under its family and outcome, every other
- * field zero and cgroup_id this marker (no cgroup v2 id, an inode number, is
- * ever all ones), so that a full table loses no count.
+ * finds the table full is counted in the table `hists_overflow` under its
+ * family and outcome, every other field zero and cgroup_id this marker (no
+ * cgroup v2 id, an inode number, is ever all ones), so that a full table
+ * loses no count.
  */
+#define CONNECT_OVERFLOW_KEYS		256
 #define CONNECT_KEY_OVERFLOW_CGROUP	(~0ULL)
 
 struct connect_hist_value {

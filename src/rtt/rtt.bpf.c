@@ -70,6 +70,15 @@ struct {
 	__type(value, struct lat_hist);
 } hists SEC(".maps");
 
+/* RTT_MODE_KEYED: where a sample goes when `hists` is full, by family
+ * only; a table of its own, so that no number of keys can take its room. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct rtt_key);
+	__type(value, struct lat_hist);
+} hists_overflow SEC(".maps");
+
 /* A zeroed histogram to insert from: too large for the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -170,7 +179,7 @@ static __always_inline void add_by_key(const struct rtt_key *flow, __u32 rtt_us)
 		__builtin_memset(&key, 0, sizeof(key));
 		key.family = flow->family;
 		key.cgroup_id = RTT_KEY_OVERFLOW_CGROUP;
-		h = hist_table_get(&hists, &key, &zero_hist);
+		h = hist_table_get(&hists_overflow, &key, &zero_hist);
 		if (!h)
 			return;
 		stat_inc(&stats, RTT_STAT_KEYS_FOLDED);

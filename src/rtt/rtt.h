@@ -43,8 +43,8 @@ struct rtt_key {
 	__u64 cgroup_id;	/* RTT_MODE_KEYED with RTT_KEY_CGROUP only */
 };
 
-/* RTT_MODE_KEYED: the key a sample goes to when the table is full (family,
- * and this cgroup_id, which no cgroup v2 id is). */
+/* RTT_MODE_KEYED: the key a sample goes to, in `hists_overflow`, when the
+ * table is full (family, and this cgroup_id, which no cgroup v2 id is). */
 #define RTT_KEY_OVERFLOW_CGROUP	(~0ULL)
 
 struct rtt_event {

@@ -19,9 +19,6 @@
 #include "tcplat.h"
 #include "connect.skel.h"
 
-/* Room for the overflow keys besides 2 x --max-series: one per family and
- * outcome (a few errnos in practice). */
-#define OVERFLOW_ROOM		256
 #define MIN_TABLE_KEYS		1024
 #define CGROUP_PATH_CACHE	4096
 
@@ -39,7 +36,6 @@ static uint32_t table_keys(uint32_t max_series)
 
 	if (n < MIN_TABLE_KEYS)
 		n = MIN_TABLE_KEYS;
-	n += OVERFLOW_ROOM;
 	return n > CONNECT_MAX_KEYS ? CONNECT_MAX_KEYS : (uint32_t)n;
 }
 
@@ -71,6 +67,8 @@ static int ops_open(void *arg)
 	skel->rodata->targ_log2_ms = false;
 	skel->rodata->targ_fold_full = true;
 	err = bpf_map__set_max_entries(skel->maps.hists, table_keys(o->max_series));
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.hists_overflow, CONNECT_OVERFLOW_KEYS);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.events, getpagesize());
 	return err;
@@ -146,6 +144,9 @@ static int collector_write(void *ctx, struct prom_writer *w)
 
 	connect_metrics_begin(&sc->metrics);
 	err = connect_hist_walk(bpf_map__fd(sc->skel->maps.hists), add_entry, &sc->metrics);
+	if (!err)
+		err = connect_hist_walk(bpf_map__fd(sc->skel->maps.hists_overflow), add_entry,
+					&sc->metrics);
 	if (err)
 		return err;
 	connect_metrics_write(&sc->metrics, w);

@@ -21,7 +21,7 @@
 #include "tcplat.h"
 #include "rtt.skel.h"
 
-#define OVERFLOW_ROOM		16
+#define OVERFLOW_KEYS		4	/* one per family */
 #define MIN_TABLE_KEYS		1024
 #define MAX_TABLE_KEYS		65536
 #define CGROUP_PATH_CACHE	4096
@@ -66,10 +66,11 @@ static int ops_open(void *arg)
 	skel->rodata->targ_rport = o->rport;
 	if (keys < MIN_TABLE_KEYS)
 		keys = MIN_TABLE_KEYS;
-	keys += OVERFLOW_ROOM;
 	if (keys > MAX_TABLE_KEYS)
 		keys = MAX_TABLE_KEYS;
 	err = bpf_map__set_max_entries(skel->maps.hists, keys);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.hists_overflow, OVERFLOW_KEYS);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.owners, 1);
 	if (!err)
@@ -140,17 +141,15 @@ static const char *cgroup_name(uint64_t id, char *buf, size_t len, void *ctx)
 	return buf;
 }
 
-static int collector_write(void *ctx, struct prom_writer *w)
+/* Every entry of one table into the metrics. The kernel side never
+ * deletes in this mode: the walk cannot restart. */
+static int walk_table(struct serve_rtt *sr, int fd)
 {
-	struct serve_rtt *sr = ctx;
-	int fd = bpf_map__fd(sr->skel->maps.hists);
 	struct rtt_key key, prev;
 	struct lat_hist h;
 	bool first = true;
 	int err;
 
-	rtt_metrics_begin(&sr->metrics);
-	/* The kernel side never deletes in this mode: the walk cannot restart. */
 	while (!bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
 		struct rtt_series_key sk = {
 			.cgroup_id = key.cgroup_id,
@@ -170,8 +169,20 @@ static int collector_write(void *ctx, struct prom_writer *w)
 		if (err)
 			return err;
 	}
-	if (errno != ENOENT)
-		return -errno;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int collector_write(void *ctx, struct prom_writer *w)
+{
+	struct serve_rtt *sr = ctx;
+	int err;
+
+	rtt_metrics_begin(&sr->metrics);
+	err = walk_table(sr, bpf_map__fd(sr->skel->maps.hists));
+	if (!err)
+		err = walk_table(sr, bpf_map__fd(sr->skel->maps.hists_overflow));
+	if (err)
+		return err;
 	rtt_metrics_write(&sr->metrics, w);
 	return 0;
 }
