@@ -105,16 +105,6 @@ static const struct backend_ops connect_backend_ops = {
 	.destroy = ops_destroy,
 };
 
-static const char *cgroup_name(uint64_t id, char *buf, size_t len, void *ctx)
-{
-	const char *path = cgroup_paths_get(ctx, id);
-
-	if (path)
-		return path;
-	snprintf(buf, len, "%llu", (unsigned long long)id);
-	return buf;
-}
-
 static int add_entry(void *ctx, const struct connect_key *key,
 		     const struct connect_hist_value *value)
 {
@@ -226,7 +216,7 @@ int serve_connect_create(const struct serve_opts *o, struct collector *c, enum b
 	err = connect_metrics_init(&sc->metrics, o->connect_labels, o->max_series);
 	if (!err && (o->connect_labels & CONNECT_KEY_CGROUP)) {
 		err = cgroup_paths_init(&sc->cgroups, CGROUP_PATH_CACHE);
-		sc->metrics.cgroup_name = cgroup_name;
+		sc->metrics.cgroup_name = cgroup_paths_label;
 		sc->metrics.cgroup_ctx = &sc->cgroups;
 	}
 	if (err) {

@@ -131,16 +131,6 @@ static const struct backend_ops rtt_backend_ops = {
 	.destroy = ops_destroy,
 };
 
-static const char *cgroup_name(uint64_t id, char *buf, size_t len, void *ctx)
-{
-	const char *path = cgroup_paths_get(ctx, id);
-
-	if (path)
-		return path;
-	snprintf(buf, len, "%llu", (unsigned long long)id);
-	return buf;
-}
-
 /* Every entry of one table into the metrics. The kernel side never
  * deletes in this mode: the walk cannot restart. */
 static int walk_table(struct serve_rtt *sr, int fd)
@@ -252,7 +242,7 @@ int serve_rtt_create(const struct serve_opts *o, struct collector *c, enum backe
 	err = rtt_metrics_init(&sr->metrics, o->rtt_labels, o->max_series);
 	if (!err && (o->rtt_labels & RTT_LABEL_CGROUP)) {
 		err = cgroup_paths_init(&sr->cgroups, CGROUP_PATH_CACHE);
-		sr->metrics.cgroup_name = cgroup_name;
+		sr->metrics.cgroup_name = cgroup_paths_label;
 		sr->metrics.cgroup_ctx = &sr->cgroups;
 	}
 	if (err) {
