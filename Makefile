@@ -37,7 +37,7 @@ PURE := parse addr json text opts backend privs hist_view hist_text connect_opts
 	rtt_metrics serve_opts procstat
 # The exporter's glue: libbpf, sockets, libmicrohttpd.
 SERVE := serve serve_http serve_privs serve_connect serve_rtt
-USER := main evloop cgroup_path connect_hist $(PURE) $(FEATURES) $(SERVE)
+USER := main evloop cgroup_path connect_hist connect_load $(PURE) $(FEATURES) $(SERVE)
 TOOLS := nfq_delay lat_client lat_server scrape_load
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 

@@ -14,6 +14,7 @@
 #include "backend.h"
 #include "cgroup_path.h"
 #include "connect_hist.h"
+#include "connect_load.h"
 #include "connect_metrics.h"
 #include "serve_collectors.h"
 #include "tcplat.h"
@@ -24,7 +25,9 @@
 
 struct serve_connect {
 	const struct serve_opts *opts;
-	struct connect_bpf *skel;
+	struct connect_bpf *skel;	/* loader.skel once loaded */
+	struct connect_load_cfg load_cfg;
+	struct connect_loader loader;
 	struct connect_metrics metrics;
 	struct cgroup_paths cgroups;
 	int cgroup_fd;
@@ -38,72 +41,6 @@ static uint32_t table_keys(uint32_t max_series)
 		n = MIN_TABLE_KEYS;
 	return n > CONNECT_MAX_KEYS ? CONNECT_MAX_KEYS : (uint32_t)n;
 }
-
-static int ops_open(void *arg)
-{
-	struct serve_connect *sc = arg;
-	const struct serve_opts *o = sc->opts;
-	struct connect_bpf *skel;
-	int err;
-
-	skel = connect_bpf__open();
-	if (!skel)
-		return -errno;
-	sc->skel = skel;
-	skel->rodata->targ_tgid = o->common.pid;
-	skel->rodata->targ_family = o->common.family;
-	skel->rodata->filter_cgroup = o->common.cgroup != NULL;
-	if (o->comm) {
-		skel->rodata->filter_comm = true;
-		strncpy((char *)skel->rodata->targ_comm, o->comm, TASK_COMM_LEN - 1);
-	}
-	skel->rodata->targ_ndports = o->ndports;
-	memcpy((void *)skel->rodata->targ_dports, o->dports, sizeof(o->dports));
-	skel->rodata->targ_daddr_family = o->daddr_family;
-	memcpy((void *)skel->rodata->targ_daddr, o->daddr, sizeof(o->daddr));
-	skel->rodata->report_failed = true;
-	skel->rodata->targ_mode = CONNECT_MODE_HIST;
-	skel->rodata->targ_key_fields = o->connect_labels;
-	skel->rodata->targ_log2_ms = false;
-	skel->rodata->targ_fold_full = true;
-	err = bpf_map__set_max_entries(skel->maps.hists, table_keys(o->max_series));
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.hists_overflow, CONNECT_OVERFLOW_KEYS);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.events, getpagesize());
-	return err;
-}
-
-static struct bpf_object *ops_object(void *arg)
-{
-	return ((struct serve_connect *)arg)->skel->obj;
-}
-
-static int ops_load(void *arg)
-{
-	return connect_bpf__load(((struct serve_connect *)arg)->skel);
-}
-
-static int ops_attach(void *arg)
-{
-	return connect_bpf__attach(((struct serve_connect *)arg)->skel);
-}
-
-static void ops_destroy(void *arg)
-{
-	struct serve_connect *sc = arg;
-
-	connect_bpf__destroy(sc->skel);
-	sc->skel = NULL;
-}
-
-static const struct backend_ops connect_backend_ops = {
-	.open = ops_open,
-	.object = ops_object,
-	.load = ops_load,
-	.attach = ops_attach,
-	.destroy = ops_destroy,
-};
 
 static int add_entry(void *ctx, const struct connect_key *key,
 		     const struct connect_hist_value *value)
@@ -230,10 +167,31 @@ int serve_connect_create(const struct serve_opts *o, struct collector *c, enum b
 			goto fail;
 		}
 	}
-	err = backend_select(&connect_backend_ops, sc, o->common.backend, o->common.verbose,
+	sc->load_cfg = (struct connect_load_cfg){
+		.pid = o->common.pid,
+		.family = o->common.family,
+		.cgroup = o->common.cgroup != NULL,
+		.comm = o->comm,
+		.dports = o->dports,
+		.ndports = o->ndports,
+		.daddr_family = o->daddr_family,
+		.daddr = o->daddr,
+		/* Every outcome, each its own series. */
+		.report_failed = true,
+		.mode = CONNECT_MODE_HIST,
+		.key_fields = o->connect_labels,
+		.log2_ms = false,
+		.fold_full = true,
+		.max_inflight = DEFAULT_MAX_INFLIGHT,
+		.max_keys = table_keys(o->max_series),
+		.max_overflow = CONNECT_OVERFLOW_KEYS,
+	};
+	sc->loader.cfg = &sc->load_cfg;
+	err = backend_select(&connect_load_ops, &sc->loader, o->common.backend, o->common.verbose,
 			     chosen);
 	if (err)
 		goto fail;
+	sc->skel = sc->loader.skel;
 	/* Right after attach: with --cgroup nothing passes until this is set. */
 	if (sc->cgroup_fd >= 0 &&
 	    bpf_map_update_elem(bpf_map__fd(sc->skel->maps.cgroup_filter), &zero, &sc->cgroup_fd,
