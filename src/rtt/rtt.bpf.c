@@ -454,6 +454,26 @@ static __always_inline void flow_from_sockops(const struct bpf_sock_ops *skops,
 	}
 }
 
+/* sock_cgroup_id() for sockops, which may not probe-read: through the
+ * socket's BTF pointer instead. */
+static __always_inline __u64 sockops_cgroup_id(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *bsk;
+	struct tcp_sock *tp;
+	struct cgroup *cg;
+
+	if (targ_mode != RTT_MODE_KEYED || !(targ_key_fields & RTT_KEY_CGROUP))
+		return 0;
+	bsk = skops->sk;
+	if (!bsk)
+		return 0;
+	tp = bpf_skc_to_tcp_sock(bsk);
+	if (!tp || !bpf_core_field_exists(tp->inet_conn.icsk_inet.sk.sk_cgrp_data.cgroup))
+		return 0;
+	cg = tp->inet_conn.icsk_inet.sk.sk_cgrp_data.cgroup;
+	return cg ? cg->kn->id : 0;
+}
+
 SEC("sockops")
 int sockops_rtt(struct bpf_sock_ops *skops)
 {
@@ -489,7 +509,7 @@ int sockops_rtt(struct bpf_sock_ops *skops)
 	}
 	flow_from_sockops(skops, &flow);
 	sk_key = (__u64)skops->sk;
-	flow.cgroup_id = sock_cgroup_id((const struct sock *)sk_key);
+	flow.cgroup_id = sockops_cgroup_id(skops);
 	on_sample(&flow, sk_key, rtt, srtt, skops->rtt_min);
 	return 1;
 }

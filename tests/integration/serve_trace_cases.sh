@@ -11,7 +11,7 @@ SERVE_Q=13
 # What the cases measured (medians beside the injected delays, counts,
 # scrape latency, series and RSS), for the report.
 SERVE_REPORT=${TCPLAT_SERVE_REPORT_FILE:-$REPO_ROOT/.output/tests/serve-report.txt}
-: >"$SERVE_REPORT"
+SERVE_REPORT_STARTED=
 # Where the many destinations live: routed to the server namespace, which
 # takes the whole /16 as local (AnyIP) and answers each with a RST.
 SERVE_DEST_NET=10.77
@@ -46,8 +46,12 @@ serve_scrape_sum()
 		END { printf "%d\n", s }' "$1/scrape.txt"
 }
 
+# serve_record TEXT: a line of the report, which the first line of a run starts
+# afresh (a run without these cases leaves the last one's).
 serve_record()
 {
+	[[ -n $SERVE_REPORT_STARTED ]] || : >"$SERVE_REPORT"
+	SERVE_REPORT_STARTED=1
 	printf '%s\n' "$*" >>"$SERVE_REPORT"
 }
 
