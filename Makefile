@@ -36,8 +36,8 @@ PURE := parse addr json text opts backend privs hist_view hist_text connect_opts
 	connect_agg connect_hist_format rtt_opts rtt_format prom series hist_family connect_metrics \
 	rtt_metrics serve_opts procstat
 # The exporter's glue: libbpf, sockets, libmicrohttpd.
-SERVE := serve serve_http serve_privs
-USER := main evloop cgroup_path connect_hist $(PURE) $(FEATURES) $(SERVE)
+SERVE := serve serve_http serve_privs serve_connect serve_rtt
+USER := main evloop cgroup_path connect_hist connect_load $(PURE) $(FEATURES) $(SERVE)
 TOOLS := nfq_delay lat_client lat_server scrape_load
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 

@@ -48,6 +48,8 @@ row connect.hist       connect tcplat    file hist      -            "connect --
 	connect --hist
 row connect.hist_dport connect tcplat    file hist      -            "connect --hist --by dport" \
 	connect --hist --by dport
+row connect.serve      connect tcplat    null -         -            "serve (connect + rtt collectors)" \
+	serve --listen 127.0.0.1:0 --comm lat_client
 row connect.bpftrace   connect bpftrace  file bt        connect.text "bpftrace tcpconnlat.bt" \
 	bench/tcpconnlat.bt
 row connect.tcpstates  connect tcpstates file tcpstates connect.text "libbpf-tools tcpstates"

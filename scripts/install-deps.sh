@@ -9,7 +9,7 @@ packages=(
 	bpftool libbpf-dev libelf-dev zlib1g-dev	# build
 	libcmocka-dev					# unit tests
 	libmicrohttpd-dev libunistring-dev		# serve's HTTP; make static's archives
-	prometheus curl					# serve tests: promtool, a real Prometheus
+	prometheus curl python3				# serve tests: promtool, a real Prometheus; 5,000 connects
 	mandoc systemd					# make lint: man pages, systemd-analyze
 	libnetfilter-queue-dev iptables iproute2 jq	# integration tests
 	util-linux procps				# setpriv, sysctl, flock

@@ -138,3 +138,13 @@ const char *cgroup_paths_get(struct cgroup_paths *c, uint64_t id)
 	}
 	return e->path;
 }
+
+const char *cgroup_paths_label(uint64_t id, char *buf, size_t len, void *c)
+{
+	const char *path = cgroup_paths_get(c, id);
+
+	if (path)
+		return path;
+	snprintf(buf, len, "%llu", (unsigned long long)id);
+	return buf;
+}

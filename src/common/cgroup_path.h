@@ -36,4 +36,8 @@ void cgroup_paths_free(struct cgroup_paths *c);
  * Results are cached, unknown ids too (ids are not reused). */
 const char *cgroup_paths_get(struct cgroup_paths *c, uint64_t id);
 
+/* A label for cgroup id: its path (cgroup_paths_get, c is a struct
+ * cgroup_paths), or the id in decimal in buf when it has none. */
+const char *cgroup_paths_label(uint64_t id, char *buf, size_t len, void *c);
+
 #endif /* TCPLAT_CGROUP_PATH_H */

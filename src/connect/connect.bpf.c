@@ -61,6 +61,8 @@ const volatile bool report_failed = false;
 const volatile __u32 targ_mode = CONNECT_MODE_EVENTS;
 const volatile __u32 targ_key_fields = 0;
 const volatile bool targ_log2_ms = true;
+/* serve: a full table folds into the overflow key (connect.h) instead. */
+const volatile bool targ_fold_full = false;
 
 struct inflight {
 	__u64 start_ns;
@@ -105,6 +107,16 @@ struct {
 	__type(key, struct connect_key);
 	__type(value, struct connect_hist_value);
 } hists SEC(".maps");
+
+/* serve (targ_fold_full): where a connect goes when `hists` is full, by
+ * family and outcome only. A table of its own, so that no number of
+ * distinct keys can take its room. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct connect_key);
+	__type(value, struct connect_hist_value);
+} hists_overflow SEC(".maps");
 
 /* A zeroed value to insert from: too large for the BPF stack. */
 struct {
@@ -297,7 +309,16 @@ static __always_inline void count(const struct sock *sk, const struct inflight *
 	v = hist_table_get(&hists, &key, &zero_value);
 	if (!v) {
 		stat_inc(&stats, STAT_KEYS_FULL);
-		return;
+		if (!targ_fold_full)
+			return;
+		__builtin_memset(&key, 0, sizeof(key));
+		key.outcome = outcome;
+		key.family = __sock_family(sk, &mapped, btf);
+		key.cgroup_id = CONNECT_KEY_OVERFLOW_CGROUP;
+		v = hist_table_get(&hists_overflow, &key, &zero_value);
+		if (!v)
+			return;
+		stat_inc(&stats, STAT_KEYS_FOLDED);
 	}
 	lat_hist_record(&v->hist, us > 0xffffffffULL ? 0xffffffffU : us, targ_log2_ms);
 	retrans = sock_syn_retrans(sk, &lport, btf);

@@ -19,6 +19,7 @@
 #include "connect_format.h"
 #include "connect_hist.h"
 #include "connect_hist_format.h"
+#include "connect_load.h"
 #include "connect_opts.h"
 #include "evloop.h"
 #include "hist_text.h"
@@ -30,7 +31,8 @@
 
 struct connect_ctx {
 	const struct connect_opts *opts;
-	struct connect_bpf *skel;
+	struct connect_bpf *skel;	/* loader.skel once loaded */
+	struct connect_loader loader;
 	struct connect_view view;
 	uint64_t start_mono_ns;		/* tracing start, bpf_ktime_get_ns() clock */
 	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
@@ -42,73 +44,6 @@ struct connect_ctx {
 	uint64_t interval_start_ns;
 	uint64_t ticks;
 	bool stopped_by_count;
-};
-
-static int ops_open(void *arg)
-{
-	struct connect_ctx *ctx = arg;
-	const struct connect_opts *opts = ctx->opts;
-	struct connect_bpf *skel;
-	int err;
-
-	skel = connect_bpf__open();
-	if (!skel)
-		return -errno;
-	ctx->skel = skel;
-	skel->rodata->targ_tgid = opts->common.pid;
-	skel->rodata->targ_family = opts->common.family;
-	skel->rodata->filter_cgroup = opts->common.cgroup != NULL;
-	if (opts->comm) {
-		skel->rodata->filter_comm = true;
-		strncpy((char *)skel->rodata->targ_comm, opts->comm, TASK_COMM_LEN - 1);
-	}
-	skel->rodata->targ_ndports = opts->ndports;
-	memcpy((void *)skel->rodata->targ_dports, opts->dports, sizeof(opts->dports));
-	skel->rodata->targ_daddr_family = opts->daddr_family;
-	memcpy((void *)skel->rodata->targ_daddr, opts->daddr, sizeof(opts->daddr));
-	skel->rodata->targ_min_ns = opts->min_ns;
-	skel->rodata->report_failed = opts->failed;
-	skel->rodata->targ_mode = opts->hist ? CONNECT_MODE_HIST : CONNECT_MODE_EVENTS;
-	skel->rodata->targ_key_fields = opts->key_fields;
-	skel->rodata->targ_log2_ms = !opts->unit_us;
-	err = bpf_map__set_max_entries(skel->maps.inflight, opts->max_inflight);
-	/* Size what the mode does not use down to nothing. */
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.hists, opts->hist ? opts->max_keys : 1);
-	if (!err && opts->hist)
-		err = bpf_map__set_max_entries(skel->maps.events, getpagesize());
-	return err;
-}
-
-static struct bpf_object *ops_object(void *arg)
-{
-	return ((struct connect_ctx *)arg)->skel->obj;
-}
-
-static int ops_load(void *arg)
-{
-	return connect_bpf__load(((struct connect_ctx *)arg)->skel);
-}
-
-static int ops_attach(void *arg)
-{
-	return connect_bpf__attach(((struct connect_ctx *)arg)->skel);
-}
-
-static void ops_destroy(void *arg)
-{
-	struct connect_ctx *ctx = arg;
-
-	connect_bpf__destroy(ctx->skel);
-	ctx->skel = NULL;
-}
-
-static const struct backend_ops connect_backend_ops = {
-	.open = ops_open,
-	.object = ops_object,
-	.load = ops_load,
-	.attach = ops_attach,
-	.destroy = ops_destroy,
 };
 
 static int handle_event(void *arg, void *data, size_t size)
@@ -237,6 +172,7 @@ int cmd_connect(int argc, char **argv)
 	struct connect_opts opts;
 	struct connect_ctx ctx = { .opts = &opts };
 	struct connect_summary sum = {};
+	struct connect_load_cfg load_cfg;
 	struct ring_buffer *rb = NULL;
 	struct evloop_cfg loop = {};
 	enum backend chosen;
@@ -258,10 +194,29 @@ int cmd_connect(int argc, char **argv)
 		goto cleanup;
 	}
 
-	err = backend_select(&connect_backend_ops, &ctx, opts.common.backend,
+	load_cfg = (struct connect_load_cfg){
+		.pid = opts.common.pid,
+		.family = opts.common.family,
+		.cgroup = opts.common.cgroup != NULL,
+		.comm = opts.comm,
+		.dports = opts.dports,
+		.ndports = opts.ndports,
+		.daddr_family = opts.daddr_family,
+		.daddr = opts.daddr,
+		.min_ns = opts.min_ns,
+		.report_failed = opts.failed,
+		.mode = opts.hist ? CONNECT_MODE_HIST : CONNECT_MODE_EVENTS,
+		.key_fields = opts.key_fields,
+		.log2_ms = !opts.unit_us,
+		.max_inflight = opts.max_inflight,
+		.max_keys = opts.max_keys,
+	};
+	ctx.loader.cfg = &load_cfg;
+	err = backend_select(&connect_load_ops, &ctx.loader, opts.common.backend,
 			     opts.common.verbose, &chosen);
 	if (err)
 		goto cleanup;
+	ctx.skel = ctx.loader.skel;
 	/* Right after attach: with --cgroup nothing passes until this is set. */
 	if (cgroup_fd >= 0 &&
 	    bpf_map_update_elem(bpf_map__fd(ctx.skel->maps.cgroup_filter), &zero, &cgroup_fd,

@@ -34,7 +34,8 @@ enum connect_stat {
 	STAT_FAILED_HIDDEN,	/* failed, and --failed was not given: not sent */
 	STAT_RINGBUF_DROPS,	/* ring buffer full: event lost */
 	STAT_INFLIGHT_FULL,	/* in-flight table full: connect not traced */
-	STAT_KEYS_FULL,		/* aggregation table full: connect not counted */
+	STAT_KEYS_FULL,		/* aggregation table full: key not inserted */
+	STAT_KEYS_FOLDED,	/* of those, counted in the overflow key (serve) */
 	STAT_MAX,
 };
 
@@ -78,6 +79,16 @@ struct connect_key {
 	__u16 family;		/* AF_INET or AF_INET6, as sock_family() gives it */
 	__u16 dport;		/* host byte order */
 };
+
+/*
+ * The overflow key (serve only, rodata targ_fold_full): a connect whose key
+ * finds the table full is counted in the table `hists_overflow` under its
+ * family and outcome, every other field zero and cgroup_id this marker (no
+ * cgroup v2 id, an inode number, is ever all ones), so that a full table
+ * loses no count.
+ */
+#define CONNECT_OVERFLOW_KEYS		256
+#define CONNECT_KEY_OVERFLOW_CGROUP	(~0ULL)
 
 struct connect_hist_value {
 	struct lat_hist hist;	/* time from the connect to its outcome, us */

@@ -46,6 +46,7 @@ const volatile bool filter_cgroup = false;	/* sockops: attached to the cgroup in
 const volatile __u64 targ_cg_id = 0;		/* cgroup v2 id (inode) of --cgroup */
 const volatile __u32 targ_cg_level = 0;		/* its depth below the root */
 const volatile bool track_owners = false;	/* --detail or -p */
+const volatile __u32 targ_key_fields = 0;	/* RTT_MODE_KEYED: RTT_KEY_* */
 
 struct owner {
 	__u32 pid;
@@ -68,6 +69,15 @@ struct {
 	__type(key, struct rtt_key);
 	__type(value, struct lat_hist);
 } hists SEC(".maps");
+
+/* RTT_MODE_KEYED: where a sample goes when `hists` is full, by family
+ * only; a table of its own, so that no number of keys can take its room. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct rtt_key);
+	__type(value, struct lat_hist);
+} hists_overflow SEC(".maps");
 
 /* A zeroed histogram to insert from: too large for the BPF stack. */
 struct {
@@ -142,6 +152,13 @@ static __always_inline void key_for_mode(const struct rtt_key *flow, struct rtt_
 	} else if (targ_mode == RTT_MODE_BY_RPORT) {
 		key->family = 0;	/* one histogram per port, both families */
 		key->rport = flow->rport;
+	} else if (targ_mode == RTT_MODE_KEYED) {
+		if (targ_key_fields & RTT_KEY_RADDR)
+			__builtin_memcpy(key->raddr, flow->raddr, sizeof(key->raddr));
+		if (targ_key_fields & RTT_KEY_RPORT)
+			key->rport = flow->rport;
+		if (targ_key_fields & RTT_KEY_CGROUP)
+			key->cgroup_id = flow->cgroup_id;
 	} else {
 		*key = *flow;
 	}
@@ -156,7 +173,16 @@ static __always_inline void add_by_key(const struct rtt_key *flow, __u32 rtt_us)
 	h = hist_table_get(&hists, &key, &zero_hist);
 	if (!h) {
 		stat_inc(&stats, RTT_STAT_KEYS_FULL);
-		return;
+		if (targ_mode != RTT_MODE_KEYED)
+			return;
+		/* serve: the family's overflow key (rtt.h) loses nothing. */
+		__builtin_memset(&key, 0, sizeof(key));
+		key.family = flow->family;
+		key.cgroup_id = RTT_KEY_OVERFLOW_CGROUP;
+		h = hist_table_get(&hists_overflow, &key, &zero_hist);
+		if (!h)
+			return;
+		stat_inc(&stats, RTT_STAT_KEYS_FOLDED);
 	}
 	/* A flow key reused by a new connection is live again. */
 	if (h->closed)
@@ -221,6 +247,19 @@ static __always_inline void on_sample(const struct rtt_key *flow, __u64 sk_key, 
 		add_by_key(flow, rtt_us);
 		break;
 	}
+}
+
+/* RTT_MODE_KEYED with RTT_KEY_CGROUP: the cgroup v2 id of the socket (its
+ * creator's, inherited by accepted sockets), 0 where unknown. */
+static __always_inline __u64 sock_cgroup_id(const struct sock *sk)
+{
+	struct cgroup *cg;
+
+	if (targ_mode != RTT_MODE_KEYED || !(targ_key_fields & RTT_KEY_CGROUP) ||
+	    !bpf_core_field_exists(sk->sk_cgrp_data.cgroup))
+		return 0;
+	cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+	return cg ? BPF_CORE_READ(cg, kn, id) : 0;
 }
 
 static __always_inline void flow_from_sock(const struct sock *sk, struct rtt_key *flow)
@@ -340,6 +379,7 @@ static __always_inline void on_ack_update_rtt(struct sock *sk, long seq_rtt_us,
 	if (ca_rtt_us >= 0 && ca_rtt_us < minrtt)
 		minrtt = ca_rtt_us;
 	flow_from_sock(sk, &flow);
+	flow.cgroup_id = sock_cgroup_id(sk);
 	on_sample(&flow, (__u64)sk, m, new8 >> 3, minrtt);
 }
 
@@ -414,6 +454,26 @@ static __always_inline void flow_from_sockops(const struct bpf_sock_ops *skops,
 	}
 }
 
+/* sock_cgroup_id() for sockops, which may not probe-read: through the
+ * socket's BTF pointer instead. */
+static __always_inline __u64 sockops_cgroup_id(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *bsk;
+	struct tcp_sock *tp;
+	struct cgroup *cg;
+
+	if (targ_mode != RTT_MODE_KEYED || !(targ_key_fields & RTT_KEY_CGROUP))
+		return 0;
+	bsk = skops->sk;
+	if (!bsk)
+		return 0;
+	tp = bpf_skc_to_tcp_sock(bsk);
+	if (!tp || !bpf_core_field_exists(tp->inet_conn.icsk_inet.sk.sk_cgrp_data.cgroup))
+		return 0;
+	cg = tp->inet_conn.icsk_inet.sk.sk_cgrp_data.cgroup;
+	return cg ? cg->kn->id : 0;
+}
+
 SEC("sockops")
 int sockops_rtt(struct bpf_sock_ops *skops)
 {
@@ -449,6 +509,7 @@ int sockops_rtt(struct bpf_sock_ops *skops)
 	}
 	flow_from_sockops(skops, &flow);
 	sk_key = (__u64)skops->sk;
+	flow.cgroup_id = sockops_cgroup_id(skops);
 	on_sample(&flow, sk_key, rtt, srtt, skops->rtt_min);
 	return 1;
 }

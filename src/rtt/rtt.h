@@ -22,6 +22,14 @@ enum rtt_mode {
 	RTT_MODE_BY_RPORT,
 	RTT_MODE_BY_FLOW,
 	RTT_MODE_DETAIL,	/* one event per sample, ring buffer */
+	RTT_MODE_KEYED,		/* serve: key fields by targ_key_fields, never deleted */
+};
+
+/* RTT_MODE_KEYED: the fields of struct rtt_key filled besides family. */
+enum rtt_key_field {
+	RTT_KEY_RADDR	= 1 << 0,
+	RTT_KEY_RPORT	= 1 << 1,
+	RTT_KEY_CGROUP	= 1 << 2,
 };
 
 /* Key of the --by tables; fields the mode does not use stay zero. */
@@ -32,7 +40,12 @@ struct rtt_key {
 	__u16 lport;		/* host byte order */
 	__u16 rport;
 	__u16 pad;
+	__u64 cgroup_id;	/* RTT_MODE_KEYED with RTT_KEY_CGROUP only */
 };
+
+/* RTT_MODE_KEYED: the key a sample goes to, in `hists_overflow`, when the
+ * table is full (family, and this cgroup_id, which no cgroup v2 id is). */
+#define RTT_KEY_OVERFLOW_CGROUP	(~0ULL)
 
 struct rtt_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() of the sample */
@@ -52,6 +65,7 @@ enum rtt_stat {
 	RTT_STAT_RINGBUF_DROPS,	/* --detail: ring buffer full, sample lost */
 	RTT_STAT_OWNERS_FULL,	/* owner table full: owner unknown */
 	RTT_STAT_NO_SAMPLE,	/* kernel gave no RTT sample: srtt used */
+	RTT_STAT_KEYS_FOLDED,	/* RTT_MODE_KEYED: of KEYS_FULL, in the overflow key */
 	RTT_STAT_MAX,
 };
 

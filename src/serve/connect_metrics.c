@@ -92,6 +92,8 @@ int connect_metrics_add(struct connect_metrics *m, const struct connect_key *key
 	fam = key->family == AF_INET6;
 	m->syn_retrans[fam] += value->syn_retrans;
 	m->family_seen[fam] = true;
+	if (key->cgroup_id == CONNECT_KEY_OVERFLOW_CGROUP)
+		return hist_family_add_other(&m->duration, values, &value->hist);
 	return hist_family_add(&m->duration, values, &value->hist);
 }
 

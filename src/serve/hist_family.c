@@ -214,6 +214,14 @@ int hist_family_add(struct hist_family *f, const char *const *values, const stru
 	if (err != -ENOSPC)
 		return err;
 	f->folded++;
+	return hist_family_add_other(f, values, h);
+}
+
+int hist_family_add_other(struct hist_family *f, const char *const *values,
+			  const struct lat_hist *h)
+{
+	long len;
+
 	/* Without labels to fold (no opt-in labels), all of them are. */
 	len = build_key(f, values, f->fold_mask ? f->fold_mask : ~0U);
 	if (len < 0)

@@ -96,6 +96,11 @@ void hist_family_begin(struct hist_family *f);
 /* values: nlabels strings. The same label set may be added more than once
  * per scrape: its histograms add up. 0 or -ENOMEM. */
 int hist_family_add(struct hist_family *f, const char *const *values, const struct lat_hist *h);
+/* Adds h straight to the folded series of values (the kernel's overflow
+ * key: label sets it had no room for); not counted in f->folded, which
+ * counts label sets, not samples. 0 or -ENOMEM. */
+int hist_family_add_other(struct hist_family *f, const char *const *values,
+			  const struct lat_hist *h);
 /* HELP, TYPE, UNIT, then the series added in this scrape, in the order they
  * were first admitted, then the folded ones. */
 void hist_family_write(struct hist_family *f, struct prom_writer *w);

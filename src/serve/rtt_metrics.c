@@ -4,6 +4,7 @@
 #include <string.h>
 #include "addr.h"
 #include "rtt_metrics.h"
+#include "rtt.h"
 
 static const struct label_choice opt_labels[] = {
 	{ "raddr", RTT_LABEL_RADDR },
@@ -57,6 +58,8 @@ int rtt_metrics_add(struct rtt_metrics *m, const struct rtt_series_key *key,
 	if (m->labels & RTT_LABEL_CGROUP)
 		values[n++] = metrics_cgroup_label(m->cgroup_name, m->cgroup_ctx, key->cgroup_id,
 						   cgroup, sizeof(cgroup));
+	if (key->cgroup_id == RTT_KEY_OVERFLOW_CGROUP)
+		return hist_family_add_other(&m->rtt, values, h);
 	return hist_family_add(&m->rtt, values, h);
 }
 

@@ -19,6 +19,7 @@
 #include "evloop.h"
 #include "procstat.h"
 #include "serve.h"
+#include "serve_collectors.h"
 #include "serve_http.h"
 #include "serve_opts.h"
 #include "serve_privs.h"
@@ -205,6 +206,25 @@ static void destroy_collectors(struct serve_ctx *ctx)
 	ctx->ncollectors = 0;
 }
 
+typedef int (*collector_create)(const struct serve_opts *o, struct collector *c,
+				enum backend *chosen);
+
+static int add_collector(struct serve_ctx *ctx, collector_create create)
+{
+	enum backend chosen;
+	int err;
+
+	err = create(ctx->opts, &ctx->collectors[ctx->ncollectors], &chosen);
+	if (err)
+		return err;
+	ctx->ncollectors++;
+	/* The first collector's backend names the build; rtt's sockops twin
+	 * belongs to the tracepoint backend as connect's tp_btf does. */
+	if (ctx->ncollectors == 1)
+		ctx->backend = backend_name(chosen);
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct serve_opts opts;
@@ -245,7 +265,16 @@ int cmd_serve(int argc, char **argv)
 	}
 	bound_name(listen_fd, where, sizeof(where));
 
-	/* Phase 2 adds the connect and rtt collectors here. */
+	/* Each collector loads and attaches its programs; both must (a
+	 * backend refused by one is refused by the other: same hooks). */
+	if (add_collector(&ctx, serve_connect_create))
+		goto cleanup;
+	/* rtt's -p and --cgroup need its owner tracking and cgroup attach,
+	 * not in serve yet: said, not silent. */
+	if (opts.common.pid || opts.common.cgroup)
+		fprintf(stderr, "tcplat: -p and --cgroup filter connects only: no RTT metrics\n");
+	else if (add_collector(&ctx, serve_rtt_create))
+		goto cleanup;
 
 	err = procstat_open(&ctx.proc);
 	if (err) {

@@ -8,10 +8,11 @@
 # no_new_privs).
 
 source "$REPO_ROOT/tests/lib/serve.sh"
+source "$REPO_ROOT/tests/integration/serve_trace_cases.sh"
 
 SERVE_CASES="serve_http serve_openmetrics serve_gzip serve_promtool serve_malformed serve_idle
 	     serve_timeout serve_concurrent serve_bind_fail serve_privileges serve_signals
-	     serve_errors serve_prometheus"
+	     serve_errors serve_prometheus $SERVE_TRACE_CASES"
 
 # A Prometheus a case started must not outlive the run, also on Ctrl-C.
 trap 'prom_stop; cleanup' EXIT

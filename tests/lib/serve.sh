@@ -68,12 +68,15 @@ serve_get()
 	curl -sS --max-time 5 "$@" "$SERVE_URL$path"
 }
 
-# A free loopback port: one the kernel gave a socket that is closed again.
+# A free loopback port, below the ephemeral range (ip_local_port_range), so
+# that no connection of the run can take it between the check and the bind.
 serve_free_port()
 {
-	local port
+	local port lo _
 
-	for port in $(shuf -i 20000-60000 -n 20); do
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+	((lo > 12000)) || lo=32768
+	for port in $(shuf -i 10200-$((lo - 1)) -n 20); do
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0

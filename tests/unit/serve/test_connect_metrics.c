@@ -169,6 +169,39 @@ static void test_cap(void **state)
 	connect_metrics_free(&m);
 }
 
+/* The kernel's overflow key (a full table) goes straight to 'other', beside
+ * label sets folded here, without being counted as a label set. */
+static void test_overflow_key(void **state)
+{
+	struct connect_metrics m;
+	struct connect_key k;
+	char *out;
+
+	(void)state;
+	assert_int_equal(connect_metrics_init(&m, CONNECT_KEY_DADDR | CONNECT_KEY_DPORT, 1), 0);
+	connect_metrics_begin(&m);
+	fill(&value, 200, 3, 0);
+	k = key4("10.0.0.1", 80, ECONNREFUSED);
+	assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+	k = key4("10.0.0.2", 80, ECONNREFUSED);
+	assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+	memset(&k, 0, sizeof(k));
+	k.family = AF_INET;
+	k.outcome = ECONNREFUSED;
+	k.cgroup_id = CONNECT_KEY_OVERFLOW_CGROUP;
+	fill(&value, 200, 7, 0);
+	assert_int_equal(connect_metrics_add(&m, &k, &value), 0);
+	assert_int_equal(m.duration.folded, 1);
+	out = scrape(&m, PROM_TEXT);
+	assert_non_null(strstr(out, "tcplat_connect_duration_seconds_count{family=\"ipv4\","
+				    "outcome=\"refused\",daddr=\"10.0.0.1\",dport=\"80\"} 3\n"));
+	assert_non_null(strstr(out, "tcplat_connect_duration_seconds_count{family=\"ipv4\","
+				    "outcome=\"refused\",daddr=\"other\",dport=\"other\"} 10\n"));
+	assert_null(strstr(out, "daddr=\"0.0.0.0\""));
+	free(out);
+	connect_metrics_free(&m);
+}
+
 /* Runs cmd (a shell command reading file in) and fails with its output if
  * it exits non-zero or says anything. */
 static void run_checker(const char *what, const char *cmd, const char *text)
@@ -270,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_opt_in_labels),
 		cmocka_unit_test(test_errno_outcome_and_openmetrics),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_overflow_key),
 		cmocka_unit_test(test_promtool_accepts),
 	};
 

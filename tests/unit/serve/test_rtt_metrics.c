@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 #include "rtt_metrics.h"
+#include "rtt.h"
 
 static struct lat_hist h;
 
@@ -56,6 +57,32 @@ static void test_family_only_sums_keys(void **state)
 	rtt_metrics_free(&m);
 }
 
+/* The kernel's overflow key (RTT_MODE_KEYED, a full table) shows as 'other'. */
+static void test_overflow_key(void **state)
+{
+	struct rtt_metrics m;
+	struct rtt_series_key k = { .family = AF_INET, .rport = 80 };
+	char *out;
+
+	(void)state;
+	assert_int_equal(rtt_metrics_init(&m, RTT_LABEL_RPORT, 100), 0);
+	memset(&h, 0, sizeof(h));
+	h.fine[hist_fine_index(20000)] = 2;
+	h.count = 2;
+	h.sum_us = 40000;
+	rtt_metrics_begin(&m);
+	assert_int_equal(rtt_metrics_add(&m, &k, &h), 0);
+	k.rport = 0;
+	k.cgroup_id = RTT_KEY_OVERFLOW_CGROUP;
+	assert_int_equal(rtt_metrics_add(&m, &k, &h), 0);
+	out = scrape(&m);
+	assert_non_null(strstr(out, "tcplat_rtt_seconds_count{family=\"ipv4\",rport=\"80\"} 2\n"));
+	assert_non_null(strstr(out, "tcplat_rtt_seconds_count{family=\"ipv4\",rport=\"other\"} 2\n"));
+	assert_null(strstr(out, "rport=\"0\""));
+	free(out);
+	rtt_metrics_free(&m);
+}
+
 static void test_labels(void **state)
 {
 	struct rtt_metrics m;
@@ -88,6 +115,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_family_only_sums_keys),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_overflow_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
