@@ -13,6 +13,9 @@ CFLAGS ?= -g -O2
 # One folder per feature (its BPF side, user side, options, format) and one
 # for what they share; objects land flat in $(OUTPUT), so names are unique.
 FEATURES := connect rtt
+# BPF skeletons: one per feature, plus rtt's walk of the sockets that existed
+# before the start (loaded on its own, so a kernel without it still runs rtt).
+SKELS := $(FEATURES) rtt_iter
 SRC_DIRS := src src/common $(FEATURES:%=src/%)
 INCLUDES := -I$(OUTPUT) $(SRC_DIRS:%=-I%)
 CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE $(INCLUDES)
@@ -25,7 +28,7 @@ vpath test_%.c $(wildcard tests/unit/*/)
 # Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
 PURE := parse addr json opts backend privs hist_view connect_opts connect_format rtt_opts \
 	rtt_format
-USER := main evloop $(PURE) $(FEATURES)
+USER := main evloop $(PURE) $(FEATURES) rtt_iter
 TOOLS := nfq_delay lat_client lat_server
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 
@@ -83,7 +86,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # Every user object may include any skeleton; they are few and small.
-$(OUTPUT)/%.o: %.c $(HEADERS) $(FEATURES:%=$(OUTPUT)/%.skel.h) | $(OUTPUT)
+$(OUTPUT)/%.o: %.c $(HEADERS) $(SKELS:%=$(OUTPUT)/%.skel.h) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
