@@ -15,6 +15,9 @@ CFLAGS ?= -g -O2
 # One folder per feature (its BPF side, user side, options, format) and one
 # for what they share; objects land flat in $(OUTPUT), so names are unique.
 FEATURES := connect rtt
+# BPF skeletons: one per feature, plus rtt's walk of the sockets that existed
+# before the start (loaded on its own, so a kernel without it still runs rtt).
+SKELS := $(FEATURES) rtt_iter
 # Folders of user-space code without a BPF object of their own.
 USER_DIRS := serve
 SRC_DIRS := src src/common $(FEATURES:%=src/%) $(USER_DIRS:%=src/%)
@@ -37,7 +40,7 @@ PURE := parse addr json text opts backend privs hist_view hist_text connect_opts
 	rtt_metrics serve_opts procstat
 # The exporter's glue: libbpf, sockets, libmicrohttpd.
 SERVE := serve serve_http serve_privs serve_connect serve_rtt
-USER := main evloop cgroup_path connect_hist connect_load $(PURE) $(FEATURES) $(SERVE)
+USER := main evloop cgroup_path connect_hist connect_load $(PURE) $(FEATURES) rtt_iter $(SERVE)
 TOOLS := nfq_delay lat_client lat_server scrape_load
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 
@@ -101,7 +104,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # Every user object may include any skeleton; they are few and small.
-$(OUTPUT)/%.o: %.c $(HEADERS) $(FEATURES:%=$(OUTPUT)/%.skel.h) | $(OUTPUT)
+$(OUTPUT)/%.o: %.c $(HEADERS) $(SKELS:%=$(OUTPUT)/%.skel.h) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 

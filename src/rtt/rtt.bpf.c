@@ -17,6 +17,12 @@
  *     RTT_STAT_NO_SAMPLE, said by -v).
  * The smoothed RTT is the one after this sample's update in every backend.
  *
+ * Sockets that existed before the start: fentry/kprobe see them like any
+ * other. The tracepoint backend enrols them in the RTT callback from a tcp
+ * iterator (rtt_iter.bpf.c) where the kernel allows it (6.12+), and follows
+ * them through tcp_probe's srtt where it does not (standin_tcp_probe,
+ * counted as RTT_STAT_PREEXISTING_SRTT).
+ *
  * Every twin reduces its context to (flow, socket, rtt, srtt, min rtt) and
  * calls on_sample(); socket life cycle goes through on_state_change().
  */
@@ -28,30 +34,19 @@
 #include "tcplat.bpf.h"
 #include "hist.bpf.h"
 #include "rtt.h"
+#include "rtt_sock.bpf.h"	/* conn: the connection filters */
 
 const volatile __u32 targ_mode = RTT_MODE_HIST;
 const volatile bool targ_unit_ms = true;
 const volatile __u32 targ_min_rtt_us = 0;
 const volatile __u32 targ_min_srtt_us = 0;
 const volatile __u32 targ_min_minrtt_us = 0;
-const volatile __u16 targ_family = 0;
-const volatile __u16 targ_laddr_family = 0;
-const volatile __u8 targ_laddr[16] = {};
-const volatile __u16 targ_raddr_family = 0;
-const volatile __u8 targ_raddr[16] = {};
-const volatile __u16 targ_lport = 0;
-const volatile __u16 targ_rport = 0;
-const volatile __u32 targ_tgid = 0;
-const volatile bool filter_cgroup = false;	/* sockops: attached to the cgroup instead */
-const volatile __u64 targ_cg_id = 0;		/* cgroup v2 id (inode) of --cgroup */
-const volatile __u32 targ_cg_level = 0;		/* its depth below the root */
 const volatile bool track_owners = false;	/* --detail or -p */
 const volatile __u32 targ_key_fields = 0;	/* RTT_MODE_KEYED: RTT_KEY_* */
 
-struct owner {
-	__u32 pid;
-	char comm[TASK_COMM_LEN];
-};
+/* Set by user space while sockets from before the start are followed
+ * through tcp_probe (kernels that cannot enrol them in the RTT callback). */
+bool standin_active = false;
 
 /* Default mode: one histogram, per CPU. */
 struct {
@@ -93,8 +88,17 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, RTT_DEFAULT_MAX_OWNERS);
 	__type(key, __u64);
-	__type(value, struct owner);
+	__type(value, struct rtt_owner);
 } owners SEC(".maps");
+
+/* Sockets from before the start that the kernel could not enrol in the RTT
+ * callback (rtt_iter.bpf.c fills it); removed at CLOSE. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTT_DEFAULT_MAX_OWNERS);
+	__type(key, __u64);
+	__type(value, struct rtt_standin);
+} standin SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -114,34 +118,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } cgroup_filter SEC(".maps");
-
-static __always_inline bool addr_equal(const __u8 *a, const volatile __u8 *b, __u16 family)
-{
-	int len = family == AF_INET ? 4 : 16;
-
-	for (int i = 0; i < 16; i++)
-		if (i < len && a[i] != b[i])
-			return false;
-	return true;
-}
-
-/* Connection filters: fixed for a socket's lifetime. */
-static __always_inline bool flow_matches(const struct rtt_key *flow)
-{
-	if (targ_family && flow->family != targ_family)
-		return false;
-	if (targ_lport && flow->lport != targ_lport)
-		return false;
-	if (targ_rport && flow->rport != targ_rport)
-		return false;
-	if (targ_laddr_family && (flow->family != targ_laddr_family ||
-				  !addr_equal(flow->laddr, targ_laddr, flow->family)))
-		return false;
-	if (targ_raddr_family && (flow->family != targ_raddr_family ||
-				  !addr_equal(flow->raddr, targ_raddr, flow->family)))
-		return false;
-	return true;
-}
 
 static __always_inline void key_for_mode(const struct rtt_key *flow, struct rtt_key *key)
 {
@@ -190,7 +166,7 @@ static __always_inline void add_by_key(const struct rtt_key *flow, __u32 rtt_us)
 	lat_hist_record(h, rtt_us, targ_unit_ms);
 }
 
-static __always_inline void emit(const struct rtt_key *flow, const struct owner *owner,
+static __always_inline void emit(const struct rtt_key *flow, const struct rtt_owner *owner,
 				 __u32 rtt_us, __u32 srtt_us, __u32 minrtt_us)
 {
 	struct rtt_event *e;
@@ -215,10 +191,12 @@ static __always_inline void emit(const struct rtt_key *flow, const struct owner 
 	ringbuf_submit_batched(&events, e, 64 * sizeof(*e));
 }
 
+/* stand_in: the stat slot that counts what stood in for the sample (the
+ * smoothed RTT), RTT_STAT_MAX for a real sample. */
 static __always_inline void on_sample(const struct rtt_key *flow, __u64 sk_key, __u32 rtt_us,
-				      __u32 srtt_us, __u32 minrtt_us)
+				      __u32 srtt_us, __u32 minrtt_us, __u32 stand_in)
 {
-	struct owner *owner = NULL;
+	struct rtt_owner *owner = NULL;
 	__u32 zero = 0;
 	struct lat_hist *h;
 
@@ -226,9 +204,11 @@ static __always_inline void on_sample(const struct rtt_key *flow, __u64 sk_key, 
 		return;
 	if (track_owners)
 		owner = bpf_map_lookup_elem(&owners, &sk_key);
-	if (targ_tgid && (!owner || owner->pid != targ_tgid))
+	if (conn.tgid && (!owner || owner->pid != conn.tgid))
 		return;
 	stat_inc(&stats, RTT_STAT_SAMPLES);
+	if (stand_in < RTT_STAT_MAX)
+		stat_inc(&stats, stand_in);
 	if (rtt_us < targ_min_rtt_us || srtt_us < targ_min_srtt_us ||
 	    minrtt_us < targ_min_minrtt_us) {
 		stat_inc(&stats, RTT_STAT_FILTERED);
@@ -262,15 +242,6 @@ static __always_inline __u64 sock_cgroup_id(const struct sock *sk)
 	return cg ? BPF_CORE_READ(cg, kn, id) : 0;
 }
 
-static __always_inline void flow_from_sock(const struct sock *sk, struct rtt_key *flow)
-{
-	__builtin_memset(flow, 0, sizeof(*flow));
-	flow->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	flow->lport = sock_lport(sk);
-	flow->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	sock_addrs(sk, flow->family, flow->laddr, flow->raddr);
-}
-
 /*
  * Socket life cycle, from inet_sock_set_state or tcp_set_state:
  * CLOSE -> SYN_SENT runs in the connecting process: remember the owner;
@@ -282,9 +253,9 @@ static __always_inline void on_state_change(const struct sock *sk, int oldstate,
 	__u64 key = (__u64)sk;
 
 	if (track_owners && oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
-		struct owner owner = { .pid = bpf_get_current_pid_tgid() >> 32 };
+		struct rtt_owner owner = { .pid = bpf_get_current_pid_tgid() >> 32 };
 
-		if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+		if (conn.filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
 			return;
 		bpf_get_current_comm(owner.comm, sizeof(owner.comm));
 		if (bpf_map_update_elem(&owners, &key, &owner, BPF_ANY))
@@ -295,6 +266,8 @@ static __always_inline void on_state_change(const struct sock *sk, int oldstate,
 		return;
 	if (track_owners)
 		bpf_map_delete_elem(&owners, &key);
+	if (standin_active)
+		bpf_map_delete_elem(&standin, &key);
 	if (targ_mode == RTT_MODE_BY_FLOW) {
 		struct rtt_key flow;
 		struct lat_hist *h;
@@ -304,53 +277,6 @@ static __always_inline void on_state_change(const struct sock *sk, int oldstate,
 		if (h)
 			h->closed = 1;
 	}
-}
-
-/* Layouts of older kernels, for CO-RE: cgroup ancestors by id (5.15 to
- * 6.1) and the socket's cgroup as a tagged word (before 5.15). */
-struct cgroup___ids {
-	int level;
-	__u64 ancestor_ids[0];
-} __attribute__((preserve_access_index));
-
-struct sock_cgroup_data___word {
-	__u64 val;
-} __attribute__((preserve_access_index));
-
-struct sock___word {
-	struct sock_cgroup_data___word sk_cgrp_data;
-} __attribute__((preserve_access_index));
-
-/* Is the socket's cgroup targ_cg_id or below it? (fentry/kprobe --cgroup) */
-static __always_inline bool sock_in_cgroup(const struct sock *sk)
-{
-	struct cgroup *cg, *ancestor;
-	__u64 id, word;
-	int level;
-
-	if (bpf_core_field_exists(sk->sk_cgrp_data.cgroup)) {
-		cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
-	} else {
-		/* Bit 0 set: the word holds net_cls/prio data, no cgroup. */
-		word = BPF_CORE_READ((const struct sock___word *)sk, sk_cgrp_data.val);
-		cg = word & 1 ? NULL : (struct cgroup *)word;
-	}
-	if (!cg)
-		return false;
-	level = BPF_CORE_READ(cg, level);
-	if (level < targ_cg_level || targ_cg_level >= 64)
-		return false;
-	if (bpf_core_field_exists(cg->ancestors)) {
-		if (bpf_core_read(&ancestor, sizeof(ancestor), &cg->ancestors[targ_cg_level]))
-			return false;
-		id = BPF_CORE_READ(ancestor, kn, id);
-	} else {
-		struct cgroup___ids *old = (void *)cg;
-
-		if (bpf_core_read(&id, sizeof(id), &old->ancestor_ids[targ_cg_level]))
-			return false;
-	}
-	return id == targ_cg_id;
 }
 
 /* fentry/kprobe: tcp_ack_update_rtt(sk, flag, seq_rtt_us, sack_rtt_us,
@@ -368,7 +294,7 @@ static __always_inline void on_ack_update_rtt(struct sock *sk, long seq_rtt_us,
 		return;
 	/* In softirq "current" is whoever was interrupted: test the cgroup
 	 * the socket belongs to instead. */
-	if (filter_cgroup && !sock_in_cgroup(sk))
+	if (conn.filter_cgroup && !sock_in_cgroup(sk))
 		return;
 	srtt8 = BPF_CORE_READ(tp, srtt_us);
 	/* tcp_rtt_estimator: srtt = 7/8 srtt + 1/8 m, in units of 1/8 us. */
@@ -380,7 +306,7 @@ static __always_inline void on_ack_update_rtt(struct sock *sk, long seq_rtt_us,
 		minrtt = ca_rtt_us;
 	flow_from_sock(sk, &flow);
 	flow.cgroup_id = sock_cgroup_id(sk);
-	on_sample(&flow, (__u64)sk, m, new8 >> 3, minrtt);
+	on_sample(&flow, (__u64)sk, m, new8 >> 3, minrtt, RTT_STAT_MAX);
 }
 
 SEC("fentry/tcp_ack_update_rtt")
@@ -417,15 +343,59 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tp_inet_sock_set_state, const struct sock *sk, const int oldstate,
 	     const int newstate)
 {
-	/* Nothing to do unless owners or flows are tracked (rodata: the
-	 * verifier drops the rest of the program then). */
-	if (!track_owners && targ_mode != RTT_MODE_BY_FLOW)
+	/* Nothing to do unless owners, flows or stand-ins are tracked. */
+	if (!track_owners && targ_mode != RTT_MODE_BY_FLOW && !standin_active)
 		return 0;
 	if (newstate != TCP_CLOSE && !(oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT))
 		return 0;
 	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 	on_state_change(sk, oldstate, newstate);
+	return 0;
+}
+
+/*
+ * Stand-in for the RTT callback on a socket from before the start that
+ * this kernel cannot enrol in it (rtt_iter.bpf.c put it in `standin`).
+ * tcp_probe fires as each segment arrives in tcp_rcv_established, before
+ * it is processed; the estimator moves rtt_seq exactly when it would call
+ * BPF_SOCK_OPS_RTT_CB, so a changed rtt_seq is one round trip measured
+ * (while the previous segment was processed): one sample, the smoothed RTT
+ * it left. Attached only while `standin` has entries: until then the
+ * tracepoint costs nothing.
+ */
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(standin_tcp_probe, struct sock *sk, const struct sk_buff *skb)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u64 key = (__u64)sk;
+	struct rtt_standin *s;
+	struct rtt_key flow;
+	__u32 seq, srtt;
+
+	s = bpf_map_lookup_elem(&standin, &key);
+	if (!s)
+		return 0;
+	/* Enrolled after all (a socket reusing a freed one's address, by its
+	 * ESTABLISHED callback): its samples come from there, never twice. */
+	if (BPF_CORE_READ(tp, bpf_sock_ops_cb_flags) & BPF_SOCK_OPS_RTT_CB_FLAG) {
+		bpf_map_delete_elem(&standin, &key);
+		return 0;
+	}
+	seq = BPF_CORE_READ(tp, rtt_seq);
+	if (seq == s->rtt_seq)
+		return 0;
+	s->rtt_seq = seq;
+	srtt = BPF_CORE_READ(tp, srtt_us) >> 3;
+	if (!srtt)
+		return 0;
+	if (conn.filter_cgroup && !sock_in_cgroup(sk))
+		return 0;
+	flow_from_sock(sk, &flow);
+	if (!flow_matches(&flow))
+		return 0;
+	on_sample(&flow, key, srtt, srtt, BPF_CORE_READ(tp, rtt_min.s[0].v),
+		  RTT_STAT_PREEXISTING_SRTT);
 	return 0;
 }
 
@@ -445,6 +415,13 @@ static __always_inline void flow_from_sockops(const struct bpf_sock_ops *skops,
 	flow->family = skops->family;
 	flow->lport = skops->local_port;
 	flow->rport = bpf_ntohl(skops->remote_port);
+	/* A dual-stack socket with an IPv4-mapped peer is the IPv4 connection
+	 * it is on the wire, as sock_family() says for the other hooks; the
+	 * kernel keeps its plain IPv4 addresses in local_ip4/remote_ip4. */
+	if (flow->family == AF_INET6 && addr_is_v4mapped(r6)) {
+		flow->family = AF_INET;
+		flow->v4mapped = 1;
+	}
 	if (flow->family == AF_INET) {
 		__builtin_memcpy(flow->laddr, &l4, 4);
 		__builtin_memcpy(flow->raddr, &r4, 4);
@@ -478,7 +455,7 @@ SEC("sockops")
 int sockops_rtt(struct bpf_sock_ops *skops)
 {
 	struct rtt_key flow;
-	__u32 rtt, srtt;
+	__u32 rtt, srtt, stand_in = RTT_STAT_MAX;
 	__u64 sk_key;
 
 	switch (skops->op) {
@@ -505,12 +482,12 @@ int sockops_rtt(struct bpf_sock_ops *skops)
 		/* Older kernels pass nothing; srtt_us is the smoothed RTT
 		 * before this sample: the best there is. */
 		rtt = srtt = skops->srtt_us >> 3;
-		stat_inc(&stats, RTT_STAT_NO_SAMPLE);
+		stand_in = RTT_STAT_NO_SAMPLE;
 	}
 	flow_from_sockops(skops, &flow);
 	sk_key = (__u64)skops->sk;
 	flow.cgroup_id = sockops_cgroup_id(skops);
-	on_sample(&flow, sk_key, rtt, srtt, skops->rtt_min);
+	on_sample(&flow, sk_key, rtt, srtt, skops->rtt_min, stand_in);
 	return 1;
 }
 

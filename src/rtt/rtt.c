@@ -20,9 +20,14 @@
 #include "evloop.h"
 #include "rtt_format.h"
 #include "hist_view.h"
+#include "rtt_iter.h"
 #include "rtt_opts.h"
 #include "tcplat.h"
 #include "rtt.skel.h"
+
+/* After an interval without samples, count the matching connections at
+ * most this often (a walk of every namespace's sockets), until told once. */
+#define NO_SAMPLE_CHECK_NS (10 * 1000000000ULL)
 
 /* The previous snapshot of one --by key. */
 struct key_snapshot {
@@ -42,6 +47,8 @@ struct rtt_ctx {
 	const struct rtt_opts *opts;
 	struct rtt_bpf *skel;
 	struct bpf_link *sockops_link;
+	struct rtt_iter *iter;		/* sockets from before the start; NULL: none */
+	struct rtt_conn_filter filter;
 	int cgroup_fd;			/* --cgroup, or -1 */
 	char cgroup_root[PATH_MAX];	/* where cgroup v2 is mounted, "" if not */
 	int ncpus;
@@ -54,8 +61,13 @@ struct rtt_ctx {
 	uint64_t interval_start_ns;
 	int64_t realtime_offset_ns;
 	bool stopped_by_count;
+	uint64_t last_samples;		/* RTT_STAT_SAMPLES at the last tick */
+	uint64_t last_check_ns;		/* last count of matching connections */
+	bool no_sample_told;
 	struct rtt_totals totals;
 };
+
+static int read_stats(struct rtt_ctx *ctx);
 
 /* Local wall-clock time of a CLOCK_MONOTONIC instant, "HH:MM:SS" or with ms. */
 static void format_when(const struct rtt_ctx *ctx, uint64_t mono_ns, bool ms, char *buf,
@@ -134,15 +146,8 @@ static int ops_open(void *arg)
 	skel->rodata->targ_min_rtt_us = o->min_rtt_us;
 	skel->rodata->targ_min_srtt_us = o->min_srtt_us;
 	skel->rodata->targ_min_minrtt_us = o->min_minrtt_us;
-	skel->rodata->targ_family = o->common.family;
-	skel->rodata->targ_laddr_family = o->laddr_family;
-	memcpy((void *)skel->rodata->targ_laddr, o->laddr, sizeof(o->laddr));
-	skel->rodata->targ_raddr_family = o->raddr_family;
-	memcpy((void *)skel->rodata->targ_raddr, o->raddr, sizeof(o->raddr));
-	skel->rodata->targ_lport = o->lport;
-	skel->rodata->targ_rport = o->rport;
-	skel->rodata->targ_tgid = o->common.pid;
 	skel->rodata->track_owners = owners;
+	rtt_opts_conn_filter(o, &ctx->filter);
 	if (ctx->cgroup_fd >= 0) {
 		/* Zeroed for scan-build, which takes cgroup_id_level()'s
 		 * -errno for a possible 0, a success that sets nothing. */
@@ -152,10 +157,11 @@ static int ops_open(void *arg)
 		err = cgroup_id_level(ctx->cgroup_root, o->common.cgroup, &id, &level);
 		if (err)
 			return err;
-		skel->rodata->filter_cgroup = true;
-		skel->rodata->targ_cg_id = id;
-		skel->rodata->targ_cg_level = level;
+		ctx->filter.filter_cgroup = 1;
+		ctx->filter.cg_id = id;
+		ctx->filter.cg_level = level;
 	}
+	skel->rodata->conn = ctx->filter;
 	/* Size what the mode does not use down to nothing. */
 	err = bpf_map__set_max_entries(skel->maps.hists, by ? o->max_keys : 1);
 	if (!err)
@@ -166,6 +172,11 @@ static int ops_open(void *arg)
 	return err;
 }
 
+static bool tracepoint_backend(const struct rtt_bpf *skel)
+{
+	return bpf_program__autoload(skel->progs.sockops_rtt);
+}
+
 static struct bpf_object *ops_object(void *arg)
 {
 	return ((struct rtt_ctx *)arg)->skel->obj;
@@ -173,7 +184,20 @@ static struct bpf_object *ops_object(void *arg)
 
 static int ops_load(void *arg)
 {
-	return rtt_bpf__load(((struct rtt_ctx *)arg)->skel);
+	struct rtt_bpf *skel = ((struct rtt_ctx *)arg)->skel;
+	struct bpf_program *standin = skel->progs.standin_tcp_probe;
+	int err;
+
+	/* The tcp_probe stand-in loads with the tracepoint backend and is
+	 * attached only while sockets need it (rtt_iter_standin_sync). */
+	err = bpf_program__set_autoload(standin, tracepoint_backend(skel));
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.standin,
+					       tracepoint_backend(skel) ? RTT_DEFAULT_MAX_OWNERS : 1);
+	if (err)
+		return err;
+	bpf_program__set_autoattach(standin, false);
+	return rtt_bpf__load(skel);
 }
 
 static int ops_attach(void *arg)
@@ -183,7 +207,7 @@ static int ops_attach(void *arg)
 	int err, fd;
 
 	err = rtt_bpf__attach(ctx->skel);
-	if (err || !bpf_program__autoload(sockops))
+	if (err || !tracepoint_backend(ctx->skel))
 		return err;
 	/* sockops programs attach to a cgroup: --cgroup's, or the root, which
 	 * covers every socket created from now on. */
@@ -210,6 +234,8 @@ static void ops_destroy(void *arg)
 {
 	struct rtt_ctx *ctx = arg;
 
+	rtt_iter_close(ctx->iter);
+	ctx->iter = NULL;
 	bpf_link__destroy(ctx->sockops_link);
 	ctx->sockops_link = NULL;
 	rtt_bpf__destroy(ctx->skel);
@@ -340,6 +366,46 @@ static int tick_keys(struct rtt_ctx *ctx, const char *when, uint64_t now)
 	return 0;
 }
 
+/*
+ * An interval without a single sample while connections match the filters
+ * is said once on stderr, with the reason, rather than left as a silent
+ * row of zeros. Cheap: the counters every tick, a walk of the sockets only
+ * after an empty interval, at most every NO_SAMPLE_CHECK_NS. Also stops the
+ * tcp_probe stand-in once the sockets it follows have closed.
+ */
+static void check_no_sample(struct rtt_ctx *ctx, uint64_t now)
+{
+	uint64_t samples = ctx->last_samples;
+	struct rtt_walk walk;
+	int err;
+
+	if (!ctx->iter)
+		return;
+	err = rtt_iter_standin_sync(ctx->iter);
+	if (err)
+		fprintf(stderr, "tcplat: rtt: tcp_probe stand-in: %s\n", strerror(-err));
+	if (ctx->no_sample_told || read_stats(ctx))
+		return;
+	ctx->last_samples = ctx->totals.samples;
+	if (ctx->totals.samples != samples ||
+	    (ctx->last_check_ns && now - ctx->last_check_ns < NO_SAMPLE_CHECK_NS))
+		return;
+	ctx->last_check_ns = now;
+	if (rtt_iter_walk(ctx->iter, RTT_ITER_COUNT, &walk) || !walk.found.matched)
+		return;
+	rtt_print_no_sample_notice(stderr, walk.found.matched, walk.found.busy);
+	ctx->no_sample_told = true;
+}
+
+/* --detail has no intervals to print, but the same silence to explain. */
+static int on_detail_tick(void *arg)
+{
+	struct rtt_ctx *ctx = arg;
+
+	check_no_sample(ctx, tcplat_clock_ns(CLOCK_MONOTONIC));
+	return 0;
+}
+
 static int on_tick(void *arg)
 {
 	struct rtt_ctx *ctx = arg;
@@ -347,6 +413,7 @@ static int on_tick(void *arg)
 	char when[32];
 	int err;
 
+	check_no_sample(ctx, now);
 	format_when(ctx, now, false, when, sizeof(when));
 	if (ctx->opts->mode == RTT_MODE_HIST)
 		err = tick_hist(ctx, when, now);
@@ -399,6 +466,7 @@ static int read_stats(struct rtt_ctx *ctx)
 	ctx->totals.dropped_ringbuf = totals[RTT_STAT_RINGBUF_DROPS];
 	ctx->totals.owners_full = totals[RTT_STAT_OWNERS_FULL];
 	ctx->totals.no_sample = totals[RTT_STAT_NO_SAMPLE];
+	ctx->totals.preexisting_srtt = totals[RTT_STAT_PREEXISTING_SRTT];
 	return 0;
 }
 
@@ -414,8 +482,8 @@ static void explain_backend(const struct rtt_ctx *ctx, enum backend chosen)
 		return;
 	}
 	fprintf(stderr, "tcplat: rtt: samples from sockops BPF_SOCK_OPS_RTT_CB (once per round "
-			"trip) attached to cgroup %s: connections established from now on are "
-			"seen, existing ones are not\n",
+			"trip) attached to cgroup %s, enabled on each connection that becomes "
+			"established from now on\n",
 		ctx->cgroup_fd >= 0 ? ctx->opts->common.cgroup : ctx->cgroup_root);
 	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
 	    (major < 6 || (major == 6 && minor < 10)))
@@ -430,6 +498,7 @@ int cmd_rtt(int argc, char **argv)
 	struct rtt_opts opts;
 	struct rtt_ctx ctx = { .opts = &opts, .cgroup_fd = -1 };
 	struct ring_buffer *rb = NULL;
+	struct rtt_iter_cfg iter_cfg;
 	struct evloop_cfg loop = {};
 	enum backend chosen;
 	int err, status = 1;
@@ -471,6 +540,11 @@ int cmd_rtt(int argc, char **argv)
 		fprintf(stderr, "tcplat: cannot set the cgroup filter: %s\n", strerror(errno));
 		goto cleanup;
 	}
+	iter_cfg = (struct rtt_iter_cfg){ .skel = ctx.skel, .filter = &ctx.filter,
+					  .enrol = chosen == BACKEND_TRACEPOINT,
+					  .verbose = opts.common.verbose };
+	if (rtt_iter_start(&iter_cfg, &ctx.iter, &ctx.totals.preexisting))
+		goto cleanup;
 	ctx.interval_start_ns = tcplat_clock_ns(CLOCK_MONOTONIC);
 	ctx.realtime_offset_ns = tcplat_clock_ns(CLOCK_REALTIME) - ctx.interval_start_ns;
 
@@ -487,6 +561,9 @@ int cmd_rtt(int argc, char **argv)
 		fflush(stdout);
 		loop.rb = rb;
 		loop.out = stdout;
+		loop.interval_s = 1;
+		loop.on_tick = on_detail_tick;
+		loop.ctx = &ctx;
 	} else {
 		loop.interval_s = opts.interval_s;
 		loop.on_tick = on_tick;
@@ -501,6 +578,8 @@ int cmd_rtt(int argc, char **argv)
 
 	/* Detach, then show what is left: the samples of the last, partial
 	 * interval (Ctrl-C, --duration), or the last ring buffer records. */
+	rtt_iter_close(ctx.iter);
+	ctx.iter = NULL;
 	bpf_link__destroy(ctx.sockops_link);
 	ctx.sockops_link = NULL;
 	rtt_bpf__detach(ctx.skel);
@@ -528,6 +607,7 @@ int cmd_rtt(int argc, char **argv)
 
 cleanup:
 	ring_buffer__free(rb);
+	rtt_iter_close(ctx.iter);
 	bpf_link__destroy(ctx.sockops_link);
 	rtt_bpf__destroy(ctx.skel);
 	if (ctx.cgroup_fd >= 0)

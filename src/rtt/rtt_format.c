@@ -64,10 +64,11 @@ void rtt_print_key_json(FILE *out, enum rtt_mode mode, const struct rtt_key *key
 	case RTT_MODE_BY_FLOW:
 		fprintf(out,
 			",\"by\":\"flow\",\"family\":%d,\"laddr\":\"%s\",\"lport\":%u,"
-			"\"raddr\":\"%s\",\"rport\":%u",
+			"\"raddr\":\"%s\",\"rport\":%u,\"v4mapped\":%s",
 			addr_family_version(key->family),
 			addr_format(key->family, key->laddr, l, sizeof(l)), key->lport,
-			addr_format(key->family, key->raddr, r, sizeof(r)), key->rport);
+			addr_format(key->family, key->raddr, r, sizeof(r)), key->rport,
+			key->v4mapped ? "true" : "false");
 		break;
 	default:
 		break;
@@ -110,11 +111,12 @@ void rtt_print_detail_json(FILE *out, const struct rtt_event *e, uint64_t ts_ns)
 
 	fprintf(out,
 		"{\"type\":\"rtt\",\"ts_ns\":%" PRIu64 ",\"family\":%d,\"laddr\":\"%s\",\"lport\":%u,"
-		"\"raddr\":\"%s\",\"rport\":%u,\"rtt_us\":%u,\"srtt_us\":%u,\"min_rtt_us\":%u,",
+		"\"raddr\":\"%s\",\"rport\":%u,\"v4mapped\":%s,\"rtt_us\":%u,\"srtt_us\":%u,"
+		"\"min_rtt_us\":%u,",
 		ts_ns, addr_family_version(e->flow.family),
 		addr_format(e->flow.family, e->flow.laddr, l, sizeof(l)), e->flow.lport,
-		addr_format(e->flow.family, e->flow.raddr, r, sizeof(r)), e->flow.rport, e->rtt_us,
-		e->srtt_us, e->min_rtt_us);
+		addr_format(e->flow.family, e->flow.raddr, r, sizeof(r)), e->flow.rport,
+		e->flow.v4mapped ? "true" : "false", e->rtt_us, e->srtt_us, e->min_rtt_us);
 	if (e->pid) {
 		fprintf(out, "\"pid\":%u,\"comm\":", e->pid);
 		json_write_string(out, e->comm, sizeof(e->comm));
@@ -137,6 +139,13 @@ void rtt_print_summary_text(FILE *out, const struct rtt_totals *t)
 	if (t->no_sample)
 		fprintf(out, "; %" PRIu64 " samples were the smoothed RTT (this kernel passes "
 			     "none to BPF_SOCK_OPS_RTT_CB)", t->no_sample);
+	if (t->preexisting)
+		fprintf(out, "; %" PRIu64 " connection%s existed before the start", t->preexisting,
+			t->preexisting == 1 ? "" : "s");
+	if (t->preexisting_srtt)
+		fprintf(out, "; %" PRIu64 " samples of those were the smoothed RTT at tcp_probe "
+			     "(this kernel cannot enrol them in BPF_SOCK_OPS_RTT_CB)",
+			t->preexisting_srtt);
 	fputc('\n', out);
 }
 
@@ -146,7 +155,23 @@ void rtt_print_summary_json(FILE *out, const struct rtt_totals *t, const char *b
 		"{\"type\":\"summary\",\"backend\":\"%s\",\"samples\":%" PRIu64
 		",\"filtered\":%" PRIu64 ",\"shown\":%" PRIu64 ",\"dropped\":%" PRIu64
 		",\"dropped_keys\":%" PRIu64 ",\"dropped_ringbuf\":%" PRIu64
-		",\"owners_full\":%" PRIu64 ",\"srtt_as_sample\":%" PRIu64 "}\n",
+		",\"owners_full\":%" PRIu64 ",\"srtt_as_sample\":%" PRIu64
+		",\"preexisting\":%" PRIu64 ",\"preexisting_srtt\":%" PRIu64 "}\n",
 		backend, t->samples, t->filtered, t->shown, t->dropped_keys + t->dropped_ringbuf,
-		t->dropped_keys, t->dropped_ringbuf, t->owners_full, t->no_sample);
+		t->dropped_keys, t->dropped_ringbuf, t->owners_full, t->no_sample, t->preexisting,
+		t->preexisting_srtt);
+}
+
+void rtt_print_no_sample_notice(FILE *out, uint32_t matched, uint32_t busy)
+{
+	fprintf(out, "tcplat: rtt: no RTT sample in this interval, but %" PRIu32 " connection%s "
+		     "match%s the filters: ", matched, matched == 1 ? "" : "s",
+		matched == 1 ? "es" : "");
+	if (!busy)
+		fprintf(out, "%s idle (no data of %s own in flight, so no ACK to time)\n",
+			matched == 1 ? "it is" : "they are", matched == 1 ? "its" : "their");
+	else
+		fprintf(out, "%" PRIu32 " idle (no data in flight), %" PRIu32 " with data in flight "
+			     "but no ACK yet (a round trip longer than the interval, or a stalled "
+			     "peer)\n", matched - busy, busy);
 }

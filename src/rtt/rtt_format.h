@@ -18,6 +18,8 @@ struct rtt_totals {
 	uint64_t dropped_ringbuf;
 	uint64_t owners_full;
 	uint64_t no_sample;
+	uint64_t preexisting;		/* matching connections found at start-up */
+	uint64_t preexisting_srtt;	/* their samples that were tcp_probe's srtt */
 	uint64_t shown;		/* --detail lines, or histograms printed */
 };
 
@@ -35,6 +37,9 @@ void rtt_print_detail_text(FILE *out, const char *when, const struct rtt_event *
 void rtt_print_detail_json(FILE *out, const struct rtt_event *e, uint64_t ts_ns);
 
 void rtt_print_summary_text(FILE *out, const struct rtt_totals *t);
+/* Why an interval had no sample although MATCHED connections pass the
+ * filters (BUSY of them with data in flight): one line for stderr. */
+void rtt_print_no_sample_notice(FILE *out, uint32_t matched, uint32_t busy);
 void rtt_print_summary_json(FILE *out, const struct rtt_totals *t, const char *backend);
 
 #endif /* TCPLAT_RTT_FORMAT_H */

@@ -97,6 +97,19 @@ static int port(const char *arg, uint16_t *out)
 	return 0;
 }
 
+/* ::ffff:a.b.c.d is a.b.c.d: a dual-stack socket talking to an IPv4 peer
+ * is an IPv4 connection to tcplat, in its filters as in its output. */
+static void unmap_v4(uint16_t *family, uint8_t addr[16])
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (*family != AF_INET6 || memcmp(addr, mapped, sizeof(mapped)))
+		return;
+	memmove(addr, addr + 12, 4);
+	memset(addr + 4, 0, 12);
+	*family = AF_INET;
+}
+
 static error_t rtt_parse_end(struct argp_state *state, struct rtt_opts *opts)
 {
 	uint16_t fam = opts->common.family;
@@ -171,10 +184,12 @@ static error_t rtt_parse(int key, char *arg, struct argp_state *state)
 	case OPT_LADDR:
 		if (addr_parse(arg, &opts->laddr_family, opts->laddr))
 			return OPT_FAIL(state, "invalid address: %s", arg);
+		unmap_v4(&opts->laddr_family, opts->laddr);
 		break;
 	case OPT_RADDR:
 		if (addr_parse(arg, &opts->raddr_family, opts->raddr))
 			return OPT_FAIL(state, "invalid address: %s", arg);
+		unmap_v4(&opts->raddr_family, opts->raddr);
 		break;
 	case OPT_LPORT:
 		if (port(arg, &opts->lport))
@@ -226,4 +241,17 @@ int rtt_opts_parse(int argc, char **argv, struct rtt_opts *opts, unsigned int ar
 	opts->mode = RTT_MODE_HIST;
 	opts->max_keys = RTT_DEFAULT_MAX_KEYS;
 	return argp_parse(&rtt_argp, argc, argv, argp_flags | ARGP_NO_HELP, NULL, opts);
+}
+
+void rtt_opts_conn_filter(const struct rtt_opts *opts, struct rtt_conn_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->family = opts->common.family;
+	f->laddr_family = opts->laddr_family;
+	memcpy(f->laddr, opts->laddr, sizeof(f->laddr));
+	f->raddr_family = opts->raddr_family;
+	memcpy(f->raddr, opts->raddr, sizeof(f->raddr));
+	f->lport = opts->lport;
+	f->rport = opts->rport;
+	f->tgid = opts->common.pid;
 }

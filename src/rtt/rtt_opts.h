@@ -33,5 +33,8 @@ struct rtt_opts {
 /* As connect_opts_parse: argv[0] names the command, argp_flags is 0 in the
  * binary and ARGP_NO_EXIT in the tests; 0 or a positive errno. */
 int rtt_opts_parse(int argc, char **argv, struct rtt_opts *opts, unsigned int argp_flags);
+/* The connection filters the BPF objects test (rtt.h); the cgroup's id
+ * and level are left to the caller, which resolves --cgroup's path. */
+void rtt_opts_conn_filter(const struct rtt_opts *opts, struct rtt_conn_filter *f);
 
 #endif /* TCPLAT_RTT_OPTS_H */

@@ -47,6 +47,7 @@ static int ops_open(void *arg)
 	struct serve_rtt *sr = arg;
 	const struct serve_opts *o = sr->opts;
 	uint64_t keys = 2ULL * o->max_series;
+	struct rtt_conn_filter filter = {};
 	struct rtt_bpf *skel;
 	int err;
 
@@ -57,13 +58,16 @@ static int ops_open(void *arg)
 	skel->rodata->targ_mode = RTT_MODE_KEYED;
 	skel->rodata->targ_key_fields = key_fields(o->rtt_labels);
 	skel->rodata->targ_unit_ms = false;
-	skel->rodata->targ_family = o->common.family;
-	skel->rodata->targ_laddr_family = o->laddr_family;
-	memcpy((void *)skel->rodata->targ_laddr, o->laddr, sizeof(o->laddr));
-	skel->rodata->targ_raddr_family = o->raddr_family;
-	memcpy((void *)skel->rodata->targ_raddr, o->raddr, sizeof(o->raddr));
-	skel->rodata->targ_lport = o->lport;
-	skel->rodata->targ_rport = o->rport;
+	/* The connection filters, as rtt's own (rtt_sock.bpf.h): -p and
+	 * --cgroup are not offered to serve's rtt tracer. */
+	filter.family = o->common.family;
+	filter.laddr_family = o->laddr_family;
+	memcpy(filter.laddr, o->laddr, sizeof(filter.laddr));
+	filter.raddr_family = o->raddr_family;
+	memcpy(filter.raddr, o->raddr, sizeof(filter.raddr));
+	filter.lport = o->lport;
+	filter.rport = o->rport;
+	skel->rodata->conn = filter;
 	if (keys < MIN_TABLE_KEYS)
 		keys = MIN_TABLE_KEYS;
 	if (keys > MAX_TABLE_KEYS)

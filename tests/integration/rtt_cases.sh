@@ -35,6 +35,15 @@ rtt_delay()
 		{ fail "delay daemon for $3"; return 1; }
 }
 
+# kernel_at_least MAJOR MINOR: the running kernel is MAJOR.MINOR or newer.
+kernel_at_least()
+{
+	local maj min
+
+	IFS=.- read -r maj min _ < <(uname -r)
+	((maj > $1 || (maj == $1 && min >= $2)))
+}
+
 # within PCT VALUE TARGET: |VALUE - TARGET| <= PCT% of TARGET
 within()
 {
@@ -343,6 +352,30 @@ case_rtt_pid()
 	check test "$(jq -s 'map(select(.type == "rtt")) | length' "$dir/out")" -ge 5 -- "its samples"
 }
 
+# -p for connections from before the start, whose connect tcplat never saw:
+# the ones the process holds open are its own.
+case_rtt_pid_preexisting()
+{
+	local dir=$WORK/rtt_pid_pre pid other
+
+	mkdir -p "$dir"
+	rtt_servers || return
+	ip netns exec "$NS_C" "$CLIENT" -o "$dir/mine" -4 -a "$S4" -p $RTT_ECHO_PORT -E 150 -i 10 \
+		-T 20000 &
+	pid=$!
+	ip netns exec "$NS_C" "$CLIENT" -o "$dir/other" -4 -a "$S4B" -p $RTT_ECHO_PORT -E 150 \
+		-i 10 -T 20000 &
+	other=$!
+	sleep 0.5
+	tcplat_start "$dir" rtt --detail --json -p "$pid" || { wait "$pid" "$other"; return; }
+	sleep 1
+	tcplat_stop
+	wait "$pid" "$other"
+	check_eq "$(jq -s -c 'map(select(.type == "rtt") | [.pid, .comm, .lport]) | unique' "$dir/out")" \
+		"[[$pid,\"lat_client\",$(jq .lport "$dir/mine")]]" "only the process's own connection"
+	check test "$(jq -s 'map(select(.type == "rtt")) | length' "$dir/out")" -ge 5 -- "its samples"
+}
+
 # --cgroup: only sockets of processes in that cgroup (sockops attached there
 # on the tracepoint backend, the socket's cgroup ancestry on the others).
 case_rtt_cgroup()
@@ -374,7 +407,7 @@ case_rtt_cgroup()
 # instead (tracepoint backend before 6.10, whose RTT_CB passes no sample).
 case_rtt_sample_source()
 {
-	local d=20 dir=$WORK/rtt_source backend samples stand_ins maj min old=0
+	local d=20 dir=$WORK/rtt_source backend samples stand_ins old=0
 
 	mkdir -p "$dir"
 	rtt_servers || return
@@ -388,8 +421,7 @@ case_rtt_sample_source()
 	samples=$(jq -s '[.[] | select(.type == "summary")][0].samples' "$dir/out")
 	stand_ins=$(jq -s '[.[] | select(.type == "summary")][0].srtt_as_sample' "$dir/out")
 	check test "$samples" -ge 10 -- "only $samples samples" || return
-	IFS=.- read -r maj min _ < <(uname -r)
-	((maj < 6 || (maj == 6 && min < 10))) && old=1
+	kernel_at_least 6 10 || old=1
 	if [[ $backend == tracepoint ]]; then
 		check grep -q 'samples from sockops BPF_SOCK_OPS_RTT_CB' "$dir/err" -- "-v: the source"
 		if ((old)); then
@@ -403,6 +435,151 @@ case_rtt_sample_source()
 		check grep -q 'samples from tcp_ack_update_rtt' "$dir/err" -- "-v: the source"
 		check_eq "$stand_ins" 0 "no smoothed RTT in place of a sample"
 	fi
+}
+
+# The interval notices of one tcplat run: "no RTT sample in this interval".
+rtt_notices()
+{
+	grep -c 'no RTT sample in this interval' "$1/err"
+}
+
+# A connection that carries traffic through a known delay for 2 s before
+# tcplat starts, and goes on: its samples must be seen on every backend
+# (the tracepoint backend enrols it from a tcp iterator, or, on kernels
+# that cannot, follows it through tcp_probe's srtt), and its p50 is D.
+case_rtt_preexisting()
+{
+	local d=20 dir=$WORK/rtt_preexisting bg lport total p50 standins backend
+
+	mkdir -p "$dir"
+	rtt_servers || return
+	rtt_delay $RTT_Q1 $d "$S4" "$dir/held" || return
+	client "$dir" echo -4 -a "$S4" -p $RTT_ECHO_PORT -E 250 -i 10 -T 60000 &
+	bg=$!
+	sleep 2
+	tcplat_start "$dir" rtt --by flow --json --raddr "$S4" --rport $RTT_ECHO_PORT 0.5 ||
+		{ wait "$bg"; delay_stop $RTT_Q1; return; }
+	sleep 2.5
+	tcplat_stop
+	wait "$bg"
+	delay_stop $RTT_Q1
+	check_eq "$TCPLAT_RC" 0 "exit status"
+	check grep -q 'rtt: 1 matching connection from before the start' "$dir/err" -- \
+		"-v: the connection was there before tcplat"
+	lport=$(jq .lport "$dir/echo")
+	check_eq "$(jq -s -c '[.[] | select(.type == "rtt_hist") | .lport] | unique' "$dir/out")" \
+		"[$lport]" "the samples are the pre-existing connection's"
+	total=$(jq -s '[.[] | select(.type == "rtt_hist") | .count] | add // 0' "$dir/out")
+	check test "$total" -ge 20 -- "only $total samples of the pre-existing connection" || return
+	p50=$(jq -s '[.[] | select(.type == "rtt_hist")] | max_by(.count) | .p50_us' "$dir/out")
+	check within "$RTT_TOL_PCT" "$p50" $((d * 1000)) -- \
+		"p50 ${p50}us not within $RTT_TOL_PCT% of ${d} ms"
+	rtt_record preexisting $d "$p50"
+	check_eq "$(jq -s '[.[] | select(.type == "summary")][0].preexisting' "$dir/out")" 1 \
+		"summary: preexisting"
+	check_eq "$(rtt_notices "$dir")" 0 "no 'no sample' notice while samples flow"
+	backend=$(sed -n 's/^tcplat: backend \([a-z]*\): chosen.*/\1/p' "$dir/err")
+	standins=$(jq -s '[.[] | select(.type == "summary")][0].preexisting_srtt' "$dir/out")
+	if [[ $backend != tracepoint ]]; then
+		check grep -q 'tcp_ack_update_rtt sees them like any other' "$dir/err" -- "-v: hook"
+		check_eq "$standins" 0 "no stand-ins with the $backend backend"
+	elif kernel_at_least 6 12; then
+		# bpf_setsockopt(TCP_BPF_SOCK_OPS_CB_FLAGS) from a tcp iterator
+		check grep -q 'enrolled in BPF_SOCK_OPS_RTT_CB from a tcp iterator' "$dir/err" -- \
+			"-v: enrolled"
+		check_eq "$standins" 0 "enrolled: real samples, no stand-ins"
+	else
+		check grep -q 'cannot be enrolled in BPF_SOCK_OPS_RTT_CB' "$dir/err" -- "-v: stand-in"
+		check_eq "$standins" "$(jq -s '[.[] | select(.type == "summary")][0].samples' \
+			"$dir/out")" "every sample a stand-in, counted once"
+	fi
+}
+
+# An idle matching connection from before the start: the empty intervals
+# are explained once on stderr, not left as silent rows of zeros.
+case_rtt_no_sample_notice()
+{
+	local dir=$WORK/rtt_notice bg
+
+	mkdir -p "$dir"
+	rtt_servers || return
+	# One echo, 7 s idle (tcplat runs in there), one more.
+	client "$dir" idle -4 -a "$S4" -p $RTT_ECHO_PORT -E 2 -i 7000 -T 20000 &
+	bg=$!
+	sleep 0.5
+	tcplat_start "$dir" rtt --json --raddr "$S4" --rport $RTT_ECHO_PORT 0.5 ||
+		{ wait "$bg"; return; }
+	sleep 2
+	tcplat_stop
+	wait "$bg"
+	check_eq "$(jq -r '"\(.end) \(.rtt_count)"' "$dir/idle")" "done 2" "the client's two echoes"
+	check test "$(jq -s '[.[] | select(.type == "rtt_hist" and .count == 0)] | length' \
+		"$dir/out")" -ge 3 -- "empty intervals"
+	check_eq "$(rtt_notices "$dir")" 1 "the notice, once"
+	check grep -q 'but 1 connection matches the filters: it is idle (no data of its own in flight' \
+		"$dir/err" -- "the notice says why: $(cat "$dir/err")"
+}
+
+# A dual-stack socket (AF_INET6 to ::ffff:198.18.0.2, Java's default) is an
+# IPv4 connection: -4, --raddr and --laddr keep it, -6 drops it, --by raddr
+# puts it with plain IPv4 to the same address; JSON says family 4 and
+# v4mapped, text shows the plain IPv4 addresses.
+case_rtt_dualstack()
+{
+	local dir=$WORK/rtt_dualstack f pids=() bg pid lm lp n all
+
+	mkdir -p "$dir"
+	rtt_servers || return
+	rtt_delay $RTT_Q1 10 "$S4" "$dir/held" || return
+	for f in v4:-4 v6:-6 raddr:--raddr=$S4 laddr:--laddr=$C4 mapped:--raddr=::ffff:$S4; do
+		tcplat_start "$dir/${f%%:*}" rtt --detail --json --rport $RTT_ECHO_PORT ${f#*:} ||
+			return
+		pids+=("$TCPLAT_PID")
+	done
+	tcplat_start "$dir/by_raddr" rtt --by raddr --json --rport $RTT_ECHO_PORT 1 || return
+	pids+=("$TCPLAT_PID")
+	tcplat_start "$dir/by_flow" rtt --by flow --json --rport $RTT_ECHO_PORT 1 || return
+	pids+=("$TCPLAT_PID")
+	tcplat_start "$dir/text" rtt --detail --us --rport $RTT_ECHO_PORT || return
+	pids+=("$TCPLAT_PID")
+	TCPLAT_PID=
+	client "$dir" c_mapped -6 -a "::ffff:$S4" -p $RTT_ECHO_PORT -E 20 -i 10 -T 10000 &
+	bg=$!
+	client "$dir" c_plain -4 -a "$S4" -p $RTT_ECHO_PORT -E 20 -i 10 -T 10000
+	wait "$bg"
+	sleep 0.3	# the held answers to the FINs
+	for pid in "${pids[@]}"; do
+		TCPLAT_PID=$pid
+		tcplat_stop
+	done
+	delay_stop $RTT_Q1
+	check_eq "$(jq -r '"\(.family) \(.daddr) \(.result)"' "$dir/c_mapped")" \
+		"6 ::ffff:$S4 ok" "the client's dual-stack connection"
+	lm=$(jq .lport "$dir/c_mapped")
+	lp=$(jq .lport "$dir/c_plain")
+	samples() { jq -s -c --argjson p "$2" "map(select(.type == \"rtt\" and .lport == \$p))$3" \
+		"$dir/$1/out"; }
+	for f in v4 raddr laddr mapped; do
+		n=$(samples $f "$lm" ' | length')
+		check test "$n" -ge 5 -- "$f: only $n samples of the dual-stack connection" || continue
+		check_eq "$(samples $f "$lm" ' | map([.family, .laddr, .raddr, .v4mapped]) | unique')" \
+			"[[4,\"$C4\",\"$S4\",true]]" "$f: the dual-stack connection, as IPv4"
+		check_eq "$(samples $f "$lp" ' | map([.family, .v4mapped]) | unique')" "[[4,false]]" \
+			"$f: the plain IPv4 connection"
+	done
+	check_eq "$(jq -s 'map(select(.type == "rtt")) | length' "$dir/v6/out")" 0 \
+		"-6 drops the dual-stack connection"
+	all=$(jq -s 'map(select(.type == "rtt")) | length' "$dir/v4/out")
+	check_eq "$(jq -s -c '[.[] | select(.type == "rtt_hist") | [.family, .raddr]] | unique' \
+		"$dir/by_raddr/out")" "[[4,\"$S4\"]]" "--by raddr: one key for both connections"
+	check_eq "$(jq -s '[.[] | select(.type == "rtt_hist") | .count] | add' "$dir/by_raddr/out")" \
+		"$all" "--by raddr counts the samples of both"
+	check_eq "$(jq -s -c '[.[] | select(.type == "rtt_hist") | [.lport, .family, .v4mapped]] | unique | sort' \
+		"$dir/by_flow/out")" "$(jq -n -c --argjson m "$lm" --argjson p "$lp" \
+		'[[$m, 4, true], [$p, 4, false]] | sort')" "--by flow: v4mapped per flow"
+	check test "$(awk -v l="$C4:$lm" -v r="$S4:$RTT_ECHO_PORT" \
+		'$4 == 4 && $5 == l && $6 == r' "$dir/text/out" | wc -l)" -ge 5 -- \
+		"text: the dual-stack connection's lines show IPv4"
 }
 
 case_rtt_errors()
@@ -423,7 +600,8 @@ case_rtt_errors()
 }
 
 RTT_CASES="rtt_hist_10ms rtt_hist_50ms rtt_detail rtt_filters rtt_by_raddr rtt_by_flow rtt_text
-	   rtt_partial rtt_pid rtt_cgroup rtt_sample_source rtt_errors"
+	   rtt_partial rtt_pid rtt_cgroup rtt_sample_source rtt_preexisting rtt_no_sample_notice
+	   rtt_dualstack rtt_pid_preexisting rtt_errors"
 
 # The measured p50 error of each mode against the injected delay.
 rtt_error_report()

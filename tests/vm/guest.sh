@@ -208,11 +208,16 @@ check_modules()
 # kernel offers its hook (tcp_ack_update_rtt may be inlined away: then
 # fentry and kprobe are refused, reported with the reason and expected=no),
 # and the rtt cases must pass: the histogram of a bulk transfer through a
-# 50 ms hold, --detail on a 20 ms request/response loop, and what -v and the
+# 50 ms hold, --detail on a 20 ms request/response loop, what -v and the
 # summary say a sample is on this kernel (before 6.10 the tracepoint
-# backend's samples are the smoothed RTT). Tolerance: RTT_TOL_PCT of D.
+# backend's samples are the smoothed RTT), a connection that carried traffic
+# for 2 s before tcplat started (the tracepoint backend enrols it from a tcp
+# iterator from 6.12, and follows it through tcp_probe's srtt before), the
+# notice for an idle one, and a dual-stack (IPv4-mapped) connection shown
+# as IPv4. Tolerance: RTT_TOL_PCT of D.
 RTT_TOL_PCT=$(cmdline_word tcplat.rtt_tol_pct) || RTT_TOL_PCT=25
-RTT_CASES=(rtt_hist_50ms rtt_detail rtt_sample_source)
+RTT_CASES=(rtt_hist_50ms rtt_detail rtt_sample_source rtt_preexisting rtt_no_sample_notice
+	   rtt_dualstack)
 
 rtt_backend()
 {

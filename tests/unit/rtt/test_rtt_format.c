@@ -327,17 +327,34 @@ static void test_key_json_flow(void **state)
 	key_v4(&k);
 	check_key_json(RTT_MODE_BY_FLOW, &k,
 		       ",\"by\":\"flow\",\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":4123,"
-		       "\"raddr\":\"10.0.0.2\",\"rport\":443");
+		       "\"raddr\":\"10.0.0.2\",\"rport\":443,\"v4mapped\":false");
 	/* No brackets in JSON: the port has its own field. */
 	key_v6(&k);
 	check_key_json(RTT_MODE_BY_FLOW, &k,
 		       ",\"by\":\"flow\",\"family\":6,\"laddr\":\"fd00:7c::1\",\"lport\":40000,"
-		       "\"raddr\":\"2001:db8::1234:5678\",\"rport\":22");
+		       "\"raddr\":\"2001:db8::1234:5678\",\"rport\":22,\"v4mapped\":false");
 	key_v6_long(&k);
 	check_key_json(RTT_MODE_BY_FLOW, &k,
 		       ",\"by\":\"flow\",\"family\":6,"
 		       "\"laddr\":\"1111:1111:1111:1111:1111:1111:1111:1111\",\"lport\":65535,"
-		       "\"raddr\":\"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\",\"rport\":65535");
+		       "\"raddr\":\"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\",\"rport\":65535,"
+		       "\"v4mapped\":false");
+}
+
+/* A dual-stack socket's flow: IPv4, and v4mapped says what it is; --by raddr
+ * keys carry no v4mapped (the kernel leaves it 0 there). */
+static void test_key_json_flow_v4mapped(void **state)
+{
+	struct rtt_key k;
+
+	(void)state;
+	key_v4(&k);
+	k.v4mapped = 1;
+	check_key_json(RTT_MODE_BY_FLOW, &k,
+		       ",\"by\":\"flow\",\"family\":4,\"laddr\":\"10.0.0.1\",\"lport\":4123,"
+		       "\"raddr\":\"10.0.0.2\",\"rport\":443,\"v4mapped\":true");
+	check_key_json(RTT_MODE_BY_RADDR, &k,
+		       ",\"by\":\"raddr\",\"family\":4,\"raddr\":\"10.0.0.2\"");
 }
 
 /* --- --detail text --- */
@@ -408,6 +425,19 @@ static void test_detail_text_v4(void **state)
 	check_detail("12:34:56.789", &e, true,
 		     "12:34:56.789 1234    curl         4  10.0.0.1:4123            "
 		     "10.0.0.2:443                   1234       1500       1000\n");
+}
+
+/* A dual-stack socket's sample reads as IPv4: the text does not tell. */
+static void test_detail_text_v4mapped(void **state)
+{
+	struct rtt_event e;
+
+	(void)state;
+	event_v4(&e);
+	e.flow.v4mapped = 1;
+	check_detail("12:34:56.789", &e, false,
+		     "12:34:56.789 1234    curl         4  10.0.0.1:4123            "
+		     "10.0.0.2:443                  1.234      1.500      1.000\n");
 }
 
 static void test_detail_text_v6(void **state)
@@ -494,14 +524,31 @@ static void test_detail_json_owner(void **state)
 	check_detail_json(&e, 1700000000123456789ULL,
 			  "{\"type\":\"rtt\",\"ts_ns\":1700000000123456789,\"family\":4,"
 			  "\"laddr\":\"10.0.0.1\",\"lport\":4123,\"raddr\":\"10.0.0.2\","
-			  "\"rport\":443,\"rtt_us\":1234,\"srtt_us\":1500,\"min_rtt_us\":1000,"
+			  "\"rport\":443,\"v4mapped\":false,"
+			  "\"rtt_us\":1234,\"srtt_us\":1500,\"min_rtt_us\":1000,"
 			  "\"pid\":1234,\"comm\":\"curl\"}\n");
 	event_v6(&e);
 	check_detail_json(&e, 18446744073709551615ULL,
 			  "{\"type\":\"rtt\",\"ts_ns\":18446744073709551615,\"family\":6,"
 			  "\"laddr\":\"fd00:7c::1\",\"lport\":40000,"
-			  "\"raddr\":\"2001:db8::1234:5678\",\"rport\":22,\"rtt_us\":25500,"
+			  "\"raddr\":\"2001:db8::1234:5678\",\"rport\":22,\"v4mapped\":false,"
+			  "\"rtt_us\":25500,"
 			  "\"srtt_us\":24000,\"min_rtt_us\":20000,\"pid\":99,\"comm\":\"ssh\"}\n");
+}
+
+static void test_detail_json_v4mapped(void **state)
+{
+	struct rtt_event e;
+
+	(void)state;
+	event_v4(&e);
+	e.flow.v4mapped = 1;
+	check_detail_json(&e, 7,
+			  "{\"type\":\"rtt\",\"ts_ns\":7,\"family\":4,"
+			  "\"laddr\":\"10.0.0.1\",\"lport\":4123,\"raddr\":\"10.0.0.2\","
+			  "\"rport\":443,\"v4mapped\":true,"
+			  "\"rtt_us\":1234,\"srtt_us\":1500,\"min_rtt_us\":1000,"
+			  "\"pid\":1234,\"comm\":\"curl\"}\n");
 }
 
 static void test_detail_json_comm_escaped(void **state)
@@ -515,14 +562,16 @@ static void test_detail_json_comm_escaped(void **state)
 	check_detail_json(&e, 0,
 			  "{\"type\":\"rtt\",\"ts_ns\":0,\"family\":4,"
 			  "\"laddr\":\"10.0.0.1\",\"lport\":4123,\"raddr\":\"10.0.0.2\","
-			  "\"rport\":443,\"rtt_us\":1234,\"srtt_us\":1500,\"min_rtt_us\":1000,"
+			  "\"rport\":443,\"v4mapped\":false,"
+			  "\"rtt_us\":1234,\"srtt_us\":1500,\"min_rtt_us\":1000,"
 			  "\"pid\":1234,\"comm\":\"a\\\"b\\u0001c\\\\d\\n\\u001f\"}\n");
 	/* Invalid UTF-8 becomes U+FFFD; 16 bytes without NUL: all, no more. */
 	memcpy(e.comm, "\xff" "123456789abcde\x80", sizeof(e.comm));
 	check_detail_json(&e, 1,
 			  "{\"type\":\"rtt\",\"ts_ns\":1,\"family\":4,"
 			  "\"laddr\":\"10.0.0.1\",\"lport\":4123,\"raddr\":\"10.0.0.2\","
-			  "\"rport\":443,\"rtt_us\":1234,\"srtt_us\":1500,\"min_rtt_us\":1000,"
+			  "\"rport\":443,\"v4mapped\":false,"
+			  "\"rtt_us\":1234,\"srtt_us\":1500,\"min_rtt_us\":1000,"
 			  "\"pid\":1234,\"comm\":\"\\ufffd123456789abcde\\ufffd\"}\n");
 }
 
@@ -536,7 +585,8 @@ static void test_detail_json_no_owner(void **state)
 	check_detail_json(&e, 42,
 			  "{\"type\":\"rtt\",\"ts_ns\":42,\"family\":4,"
 			  "\"laddr\":\"10.0.0.1\",\"lport\":4123,\"raddr\":\"10.0.0.2\","
-			  "\"rport\":443,\"rtt_us\":1234,\"srtt_us\":1500,\"min_rtt_us\":1000,"
+			  "\"rport\":443,\"v4mapped\":false,"
+			  "\"rtt_us\":1234,\"srtt_us\":1500,\"min_rtt_us\":1000,"
 			  "\"pid\":null,\"comm\":null}\n");
 	event_v6(&e);
 	e.pid = 0;
@@ -544,7 +594,8 @@ static void test_detail_json_no_owner(void **state)
 	check_detail_json(&e, 42,
 			  "{\"type\":\"rtt\",\"ts_ns\":42,\"family\":6,"
 			  "\"laddr\":\"fd00:7c::1\",\"lport\":40000,"
-			  "\"raddr\":\"2001:db8::1234:5678\",\"rport\":22,\"rtt_us\":4294967295,"
+			  "\"raddr\":\"2001:db8::1234:5678\",\"rport\":22,\"v4mapped\":false,"
+			  "\"rtt_us\":4294967295,"
 			  "\"srtt_us\":24000,\"min_rtt_us\":20000,\"pid\":null,\"comm\":null}\n");
 }
 
@@ -620,6 +671,22 @@ static void test_summary_text_optional(void **state)
 			       "kernel passes none to BPF_SOCK_OPS_RTT_CB)\n");
 }
 
+static void test_summary_text_preexisting(void **state)
+{
+	struct rtt_totals t = { .samples = 10, .shown = 2, .preexisting = 1 };
+
+	(void)state;
+	check_summary_text(&t, "tcplat: 10 rtt samples, 0 filtered out, 2 shown, 0 dropped "
+			       "(0 key table full, 0 ring buffer full); 1 connection existed "
+			       "before the start\n");
+	t.preexisting = 3;
+	t.preexisting_srtt = 8;
+	check_summary_text(&t, "tcplat: 10 rtt samples, 0 filtered out, 2 shown, 0 dropped "
+			       "(0 key table full, 0 ring buffer full); 3 connections existed "
+			       "before the start; 8 samples of those were the smoothed RTT at "
+			       "tcp_probe (this kernel cannot enrol them in BPF_SOCK_OPS_RTT_CB)\n");
+}
+
 static void test_summary_json(void **state)
 {
 	struct rtt_totals t = {
@@ -632,12 +699,14 @@ static void test_summary_json(void **state)
 	rtt_print_summary_json(cap_open(&c), &t, "fentry");
 	cap_check(&c, "{\"type\":\"summary\",\"backend\":\"fentry\",\"samples\":100,"
 		      "\"filtered\":7,\"shown\":12,\"dropped\":5,\"dropped_keys\":3,"
-		      "\"dropped_ringbuf\":2,\"owners_full\":4,\"srtt_as_sample\":9}\n");
+		      "\"dropped_ringbuf\":2,\"owners_full\":4,\"srtt_as_sample\":9,"
+		      "\"preexisting\":0,\"preexisting_srtt\":0}\n");
 	memset(&t, 0, sizeof(t));
 	rtt_print_summary_json(cap_open(&c), &t, "tracepoint");
 	cap_check(&c, "{\"type\":\"summary\",\"backend\":\"tracepoint\",\"samples\":0,"
 		      "\"filtered\":0,\"shown\":0,\"dropped\":0,\"dropped_keys\":0,"
-		      "\"dropped_ringbuf\":0,\"owners_full\":0,\"srtt_as_sample\":0}\n");
+		      "\"dropped_ringbuf\":0,\"owners_full\":0,\"srtt_as_sample\":0,"
+		      "\"preexisting\":0,\"preexisting_srtt\":0}\n");
 	t.samples = 18446744073709551615ULL;
 	t.dropped_keys = 4294967296ULL;
 	t.dropped_ringbuf = 1;
@@ -645,7 +714,44 @@ static void test_summary_json(void **state)
 	cap_check(&c, "{\"type\":\"summary\",\"backend\":\"kprobe\","
 		      "\"samples\":18446744073709551615,\"filtered\":0,\"shown\":0,"
 		      "\"dropped\":4294967297,\"dropped_keys\":4294967296,"
-		      "\"dropped_ringbuf\":1,\"owners_full\":0,\"srtt_as_sample\":0}\n");
+		      "\"dropped_ringbuf\":1,\"owners_full\":0,\"srtt_as_sample\":0,"
+		      "\"preexisting\":0,\"preexisting_srtt\":0}\n");
+	memset(&t, 0, sizeof(t));
+	t.samples = 5;
+	t.preexisting = 2;
+	t.preexisting_srtt = 5;
+	rtt_print_summary_json(cap_open(&c), &t, "tracepoint");
+	cap_check(&c, "{\"type\":\"summary\",\"backend\":\"tracepoint\",\"samples\":5,"
+		      "\"filtered\":0,\"shown\":0,\"dropped\":0,\"dropped_keys\":0,"
+		      "\"dropped_ringbuf\":0,\"owners_full\":0,\"srtt_as_sample\":0,"
+		      "\"preexisting\":2,\"preexisting_srtt\":5}\n");
+}
+
+/* --- why an interval had no sample --- */
+
+static void check_notice(uint32_t matched, uint32_t busy, const char *want)
+{
+	struct capture c;
+
+	rtt_print_no_sample_notice(cap_open(&c), matched, busy);
+	cap_check(&c, want);
+}
+
+static void test_no_sample_notice(void **state)
+{
+	(void)state;
+	check_notice(1, 0, "tcplat: rtt: no RTT sample in this interval, but 1 connection matches "
+			   "the filters: it is idle (no data of its own in flight, so no ACK to "
+			   "time)\n");
+	check_notice(3, 0, "tcplat: rtt: no RTT sample in this interval, but 3 connections match "
+			   "the filters: they are idle (no data of their own in flight, so no ACK "
+			   "to time)\n");
+	check_notice(3, 1, "tcplat: rtt: no RTT sample in this interval, but 3 connections match "
+			   "the filters: 2 idle (no data in flight), 1 with data in flight but no "
+			   "ACK yet (a round trip longer than the interval, or a stalled peer)\n");
+	check_notice(1, 1, "tcplat: rtt: no RTT sample in this interval, but 1 connection matches "
+			   "the filters: 0 idle (no data in flight), 1 with data in flight but no "
+			   "ACK yet (a round trip longer than the interval, or a stalled peer)\n");
 }
 
 int main(void)
@@ -663,17 +769,22 @@ int main(void)
 		cmocka_unit_test(test_key_json_raddr),
 		cmocka_unit_test(test_key_json_rport),
 		cmocka_unit_test(test_key_json_flow),
+		cmocka_unit_test(test_key_json_flow_v4mapped),
 		cmocka_unit_test(test_detail_header),
 		cmocka_unit_test(test_detail_text_v4),
+		cmocka_unit_test(test_detail_text_v4mapped),
 		cmocka_unit_test(test_detail_text_v6),
 		cmocka_unit_test(test_detail_text_no_owner),
 		cmocka_unit_test(test_detail_text_edges),
 		cmocka_unit_test(test_detail_json_owner),
+		cmocka_unit_test(test_detail_json_v4mapped),
 		cmocka_unit_test(test_detail_json_comm_escaped),
 		cmocka_unit_test(test_detail_json_no_owner),
 		cmocka_unit_test(test_summary_text),
 		cmocka_unit_test(test_summary_text_optional),
+		cmocka_unit_test(test_summary_text_preexisting),
 		cmocka_unit_test(test_summary_json),
+		cmocka_unit_test(test_no_sample_notice),
 	};
 
 	return cmocka_run_group_tests_name("rtt_format", tests, NULL, NULL);

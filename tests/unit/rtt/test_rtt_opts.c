@@ -231,6 +231,69 @@ static void test_addrs(void **state)
 	assert_memory_equal(o.raddr, v4a, 16);
 }
 
+/* ::ffff:a.b.c.d is the IPv4 address, as dual-stack sockets are IPv4
+ * connections to tcplat; other IPv6 addresses near it stay IPv6. */
+static void test_addrs_v4mapped(void **state)
+{
+	static const uint8_t v4[16] = { 198, 18, 0, 2 };
+	static const uint8_t compat[16] = { [12] = 198, 18, 0, 2 };
+	static const uint8_t almost[16] = { [10] = 0xff, 0xfe, 198, 18, 0, 2 };
+	struct rtt_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "--raddr", "::ffff:198.18.0.2"), 0);
+	assert_int_equal(o.raddr_family, AF_INET);
+	assert_memory_equal(o.raddr, v4, 16);
+	assert_int_equal(PARSE(&o, "--laddr", "::FFFF:c612:2", "-4"), 0);
+	assert_int_equal(o.laddr_family, AF_INET);
+	assert_memory_equal(o.laddr, v4, 16);
+	assert_int_equal(PARSE(&o, "--laddr", "::ffff:198.18.0.2", "--raddr", "198.18.0.2"), 0);
+	assert_int_equal(o.laddr_family, o.raddr_family);
+	/* IPv4-compatible (::a.b.c.d, deprecated) and other neighbours: IPv6. */
+	assert_int_equal(PARSE(&o, "--raddr", "::198.18.0.2"), 0);
+	assert_int_equal(o.raddr_family, AF_INET6);
+	assert_memory_equal(o.raddr, compat, 16);
+	assert_int_equal(PARSE(&o, "--raddr", "::fffe:198.18.0.2"), 0);
+	assert_int_equal(o.raddr_family, AF_INET6);
+	assert_memory_equal(o.raddr, almost, 16);
+	/* -6 with a mapped address: it is IPv4, so the families disagree. */
+	REJECT("-6", "--raddr", "::ffff:198.18.0.2");
+	REJECT("--laddr", "::ffff:198.18.0.1", "--raddr", "fd00:7c::2");
+}
+
+/* The filters the BPF objects test: the parsed options, nothing else. */
+static void test_conn_filter(void **state)
+{
+	static const uint8_t v4[16] = { 198, 18, 0, 2 };
+	static const uint8_t zero[16];
+	struct rtt_conn_filter f;
+	struct rtt_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "-4", "--raddr", "::ffff:198.18.0.2", "--lport", "80",
+			       "--rport", "6002", "-p", "42"), 0);
+	memset(&f, 0xa5, sizeof(f));
+	rtt_opts_conn_filter(&o, &f);
+	assert_int_equal(f.family, AF_INET);
+	assert_int_equal(f.raddr_family, AF_INET);
+	assert_memory_equal(f.raddr, v4, 16);
+	assert_int_equal(f.laddr_family, 0);
+	assert_memory_equal(f.laddr, zero, 16);
+	assert_int_equal(f.lport, 80);
+	assert_int_equal(f.rport, 6002);
+	assert_int_equal(f.tgid, 42);
+	/* The cgroup is the caller's to fill: zero here. */
+	assert_int_equal(f.filter_cgroup, 0);
+	assert_true(f.cg_id == 0);
+	assert_int_equal(f.cg_level, 0);
+	assert_int_equal(f.pad, 0);
+	assert_int_equal(PARSE(&o), 0);
+	rtt_opts_conn_filter(&o, &f);
+	assert_int_equal(f.family, 0);
+	assert_int_equal(f.tgid, 0);
+	assert_int_equal(f.raddr_family, 0);
+}
+
 static void test_ports(void **state)
 {
 	struct rtt_opts o;
@@ -493,6 +556,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_top, teardown),
 		cmocka_unit_test_teardown(test_filters, teardown),
 		cmocka_unit_test_teardown(test_addrs, teardown),
+		cmocka_unit_test_teardown(test_addrs_v4mapped, teardown),
+		cmocka_unit_test_teardown(test_conn_filter, teardown),
 		cmocka_unit_test_teardown(test_ports, teardown),
 		cmocka_unit_test_teardown(test_max_keys, teardown),
 		cmocka_unit_test_teardown(test_common, teardown),
