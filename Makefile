@@ -12,7 +12,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 CFLAGS ?= -g -O2
 # One folder per feature (its BPF side, user side, options, format) and one
 # for what they share; objects land flat in $(OUTPUT), so names are unique.
-FEATURES := connect rtt
+FEATURES := connect rtt accept
 SRC_DIRS := src src/common $(FEATURES:%=src/%)
 INCLUDES := -I$(OUTPUT) $(SRC_DIRS:%=-I%)
 CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE $(INCLUDES)
@@ -24,9 +24,9 @@ vpath test_%.c $(wildcard tests/unit/*/)
 
 # Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
 PURE := parse addr json opts backend privs hist_view connect_opts connect_format rtt_opts \
-	rtt_format
+	rtt_format accept_opts accept_format accept_table
 USER := main evloop $(PURE) $(FEATURES)
-TOOLS := nfq_delay lat_client lat_server
+TOOLS := nfq_delay lat_client lat_server acc_server
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 
 ifeq ($(V),1)
@@ -94,7 +94,7 @@ tcplat: $(USER:%=$(OUTPUT)/%.o)
 tools: $(TOOLS:%=$(OUTPUT)/tests/%)
 
 $(OUTPUT)/tests/nfq_delay: LDLIBS := -lnetfilter_queue -lnfnetlink
-$(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server: LDLIBS :=
+$(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server $(OUTPUT)/tests/acc_server: LDLIBS :=
 $(OUTPUT)/tests/%: tests/tools/%.c tests/tools/tools.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -Wall -Wextra -Werror $< $(LDLIBS) -o $@

@@ -465,6 +465,7 @@ selected()
 }
 
 source "$REPO_ROOT/tests/integration/rtt_cases.sh"
+source "$REPO_ROOT/tests/integration/accept_cases.sh"
 
 main()
 {
@@ -493,6 +494,10 @@ main()
 	for c in $RTT_CASES; do
 		selected "$c" || continue
 		run_case "rtt/${c#rtt_}" "case_$c"
+	done
+	for c in $ACCEPT_CASES; do
+		selected "$c" || continue
+		run_case "accept/${c#accept_}" "case_$c"
 	done
 	error_report
 	rtt_error_report
