@@ -3,6 +3,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,8 @@ static const struct {
 	{ "connect", cmd_connect, "latency of every active TCP connect, per connection" },
 	{ "rtt", cmd_rtt, "round-trip times of established connections: histograms, per key, "
 			  "per sample" },
+	{ "accept", cmd_accept, "server side: handshake time and accept-queue wait per connection, "
+				"listener overflows and drops" },
 	{ "serve", cmd_serve, "Prometheus exporter: connect and RTT histograms over HTTP" },
 };
 
@@ -93,6 +96,26 @@ int tcplat_open_cgroup(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+int tcplat_cgroup2_root(char *buf, size_t len)
+{
+	char dev[256], dir[PATH_MAX], type[64];
+	int err = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/mounts", "re");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%255s %4095s %63s %*[^\n]", dev, dir, type) == 3) {
+		if (!strcmp(type, "cgroup2")) {
+			snprintf(buf, len, "%s", dir);
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
 }
 
 int tcplat_read_counters(int map_fd, uint32_t nslots, uint64_t *totals)

@@ -19,6 +19,10 @@ static const char *const backend_prefixes[BACKEND_COUNT][3] = {
 	[BACKEND_TRACEPOINT] = { "tp_", "sockops_", NULL },
 };
 
+/* Cgroup programs (sockops, cgroup_skb) that a feature needs whatever the
+ * backend: they hook no kernel function, so every backend loads them. */
+static const char backend_any_prefix[] = "cg_";
+
 const char *backend_name(enum backend b)
 {
 	return b < BACKEND_COUNT ? backend_names[b] : "auto";
@@ -43,6 +47,8 @@ bool backend_owns_program(enum backend b, const char *prog_name)
 {
 	if (b >= BACKEND_COUNT)
 		return false;
+	if (!strncmp(prog_name, backend_any_prefix, strlen(backend_any_prefix)))
+		return true;
 	for (const char *const *p = backend_prefixes[b]; *p; p++)
 		if (!strncmp(prog_name, *p, strlen(*p)))
 			return true;

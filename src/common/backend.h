@@ -4,7 +4,8 @@
  * kprobe, then tracepoint (tp_btf and cgroup sockops), first that loads and
  * attaches wins. Each feature's BPF object carries a twin of every program
  * per backend, named by prefix (fentry_*, kprobe_*, tp_*, sockops_*); only
- * the chosen backend's twins are loaded.
+ * the chosen backend's twins are loaded. Programs named cg_* (cgroup
+ * programs a feature needs with any backend) load with every backend.
  */
 #ifndef TCPLAT_BACKEND_H
 #define TCPLAT_BACKEND_H

@@ -389,7 +389,8 @@ rule_del_all()
 }
 
 # server_start PORT [lat_server args...]: e.g. server_start 5000 -6 -a "$S6" -e
-# Sets SERVER_PID.
+# Sets SERVER_PID. SERVER_TOOL=acc_server starts that tool instead (it takes
+# the same -p, -t and -r).
 server_start()
 {
 	local port=${1:?usage: server_start PORT [args...]} ready pid n
@@ -399,8 +400,8 @@ server_start()
 	n=${#_NETNS_SERVER_PIDS[@]}
 	ready=$_NETNS_TMP/lat_server.$n.ready
 	rm -f "$ready"
-	ip netns exec "$NS_S" "$TOOLS_DIR/lat_server" -p "$port" -t "$NETNS_TOOL_MAX_SECONDS" \
-		-r "$ready" "$@" 2>>"$_NETNS_TMP/lat_server.$n.err" &
+	ip netns exec "$NS_S" "$TOOLS_DIR/${SERVER_TOOL:-lat_server}" -p "$port" \
+		-t "$NETNS_TOOL_MAX_SECONDS" -r "$ready" "$@" 2>>"$_NETNS_TMP/lat_server.$n.err" &
 	pid=$!
 	_NETNS_SERVER_PIDS+=("$pid")
 	if ! _netns_wait_file "$ready" 50 "$pid"; then

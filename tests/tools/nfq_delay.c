@@ -12,7 +12,9 @@
  *   {"src":"198.18.0.2","sport":5000,"dst":"198.18.0.1","dport":41234,"family":4,
  *    "flags":"SA","held_us":20013,"seq":123}
  *
- * held_us is the measured time from receipt to just before the verdict. Packets
+ * held_us is the measured time from receipt to just before the verdict, and
+ * released_ns that moment (CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(), so
+ * that tests can line releases up with kernel timestamps). Packets
  * that are not TCP over IPv4/IPv6 are logged with ports 0, seq 0 and flags "";
  * packets that are not IP at all also have family 0 and empty addresses.
  *
@@ -58,6 +60,7 @@ struct pkt {
 	uint64_t rx_ns;
 	uint64_t due_ns;
 	uint64_t held_us;
+	uint64_t released_ns;
 	uint32_t id;
 	uint32_t seq;
 	uint16_t sport;
@@ -295,8 +298,9 @@ static void log_pkt(struct daemon *d, const struct pkt *p)
 	flags_str(p->flags, flags);
 	fprintf(d->log,
 		"{\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u,"
-		"\"family\":%u,\"flags\":\"%s\",\"held_us\":%" PRIu64 ",\"seq\":%" PRIu32 "}\n",
-		src, p->sport, dst, p->dport, p->family, flags, p->held_us, p->seq);
+		"\"family\":%u,\"flags\":\"%s\",\"held_us\":%" PRIu64 ",\"seq\":%" PRIu32
+		",\"released_ns\":%" PRIu64 "}\n",
+		src, p->sport, dst, p->dport, p->family, flags, p->held_us, p->seq, p->released_ns);
 }
 
 static void flush_log(struct daemon *d)
@@ -322,6 +326,7 @@ static void verdict(struct daemon *d, size_t n)
 		struct pkt *p = ring_at(&d->ring, i);
 
 		p->held_us = (t - p->rx_ns) / 1000;
+		p->released_ns = t;
 	}
 	if (n == 1)
 		r = nfq_set_verdict(d->qh, last, NF_ACCEPT, 0, NULL);

@@ -100,6 +100,9 @@ static void test_owns(void **state)
 	check_owners("fentry_", F);
 	check_owners("sockops_", T);
 	check_owners("tp_btf_inet_sock_set_state", T);
+	/* Cgroup programs a feature needs with any backend. */
+	check_owners("cg_sockops_req", F | K | T);
+	check_owners("cg_", F | K | T);
 }
 
 static void test_owns_nobody(void **state)
@@ -118,6 +121,8 @@ static void test_owns_nobody(void **state)
 	check_owners("raw_tp_x", 0);
 	check_owners("Fentry_x", 0);
 	check_owners("x_fentry_", 0);
+	check_owners("cg", 0);
+	check_owners("cgx_ingress", 0);
 }
 
 int main(void)
