@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *bad, *nl;
 
 	memcpy(&in, data, size < sizeof(in) ? size : sizeof(in));
-	view = (struct connect_view){ in.flags & 1, in.flags & 2, in.flags & 4 };
+	view = (struct connect_view){ in.flags & 1, in.flags & 2, in.flags & 4, in.flags & 8 };
 
 	connect_print_header(fuzz_out_open(&o), &view);
 	connect_print_text(o.f, &view, &in.e, in.time_s);
