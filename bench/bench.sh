@@ -316,7 +316,10 @@ machine_json()
 
 	dir=$(dirname "$TCPLAT")
 	commit=$(git -C "$dir" rev-parse HEAD 2>/dev/null || echo unknown)
-	[[ -n $(git -C "$dir" status --porcelain --untracked-files=no 2>/dev/null) ]] && dirty=true
+	# Dirty: the tree of the binary differs from its commit, the bench's own
+	# files (the results of the last run among them) not counted.
+	[[ -n $(git -C "$dir" status --porcelain --untracked-files=no -- . ':!bench' \
+		2>/dev/null) ]] && dirty=true
 	jq -n --arg date "$(date -u +%FT%TZ)" --arg kernel "$(uname -r)" \
 		--arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
 		--argjson cores "$(nproc)" \

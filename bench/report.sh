@@ -184,7 +184,8 @@ def fig($v; $m): if $v == null then "-" else "\($v)\(unit($m))" end;
 def changed: .changes[] | select(.status != null or (.figures | length) > 0);
 def change($arrow): "\(.id): " + ([(.status // empty), (.figures[] | "\(.metric) \(
 	fig(.old; .metric)) \($arrow) \(fig(.new; .metric))\(if .pct == null then "" else
-	" (\(if .pct > 0 then "+" else "" end)\(.pct)%)" end)")] | join(", "));
+	" (\(if .pct > 0 then "+" else "" end)\(if .pct == 0 then 0 else .pct end)%)" end)")]
+	| join(", "));
 def floor_line: [.rows[] | select(.bpf_above_floor_ns != null)
 	| "\(.label) \(.bpf_above_floor_ns) ns"] | if length == 0 then empty else
 	"BPF above the floor (an empty program on the same hook, same load), per unit: "
