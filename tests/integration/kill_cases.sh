@@ -107,7 +107,7 @@ kill9_backend_progs()
 	*) prefixes='^(tp|sockops)_' ;;
 	esac
 	bpftool prog show -j | jq -r --arg re "$prefixes" '.[] | select(.name | test($re)) | .id' |
-		sort -un | comm -12 - <(echo "$ids")
+		grep -Fx -f <(echo "$ids")
 }
 
 # kill9_verify DIR WANTED_PROGRAMS CGROUP: what the running tcplat holds,
@@ -126,7 +126,7 @@ kill9_verify()
 	if [[ $backend == tracepoint ]]; then
 		for p in $want; do
 			id=$(bpftool prog show -j | jq -r --arg n "$p" '.[] | select(.name == $n) | .id' |
-				sort -un | comm -12 - <(echo "$progs"))
+				grep -Fx -f <(echo "$progs"))
 			check test -n "$id" -- "tcplat holds no program $p"
 		done
 	fi

@@ -52,13 +52,11 @@ bpf_cgroup_attached()
 		jq -e --argjson id "$2" 'map(select(.id == $id)) | length > 0' >/dev/null
 }
 
-# The ids among $2... that are still in the list on stdin.
+# The ids of the list on stdin that are among $@ (no comm(1): the VM guest's
+# busybox has none).
 _bpf_still_there()
 {
-	local ids
-
-	ids=$(printf '%s\n' "$@" | sort -un)
-	comm -12 <(cat) <(echo "$ids")
+	grep -Fx -f <(printf '%s\n' "$@")
 }
 
 # bpf_wait_gone SECONDS prog|link|map|cgroup IDS...: the kernel frees an
