@@ -14,7 +14,9 @@
 #   VMTEST_ACCEL     auto (default), kvm or tcg. auto boots the first kernel
 #                    under KVM for VMTEST_KVM_PROBE_TIMEOUT seconds (default
 #                    20) and takes KVM only if the guest printed its marker.
-#   VMTEST_TIMEOUT   seconds per guest (default 420)
+#   VMTEST_TIMEOUT   seconds per guest (default 720: the suite grew with the
+#                    retransmit and pre-existing-connection cases, and a backend
+#                    that fails once runs again within the same guest)
 #   VMTEST_TOL_US    latency tolerance in the guests (default 3000 under TCG,
 #                    1000, the host tests' bound, under KVM)
 #   VMTEST_CASES     integration cases run per backend
@@ -29,7 +31,7 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$REPO_ROOT/scripts/vmtest
 OUT=$REPO_ROOT/.output/vmtest
 ACCEL=${VMTEST_ACCEL:-auto}
-TIMEOUT=${VMTEST_TIMEOUT:-420}
+TIMEOUT=${VMTEST_TIMEOUT:-720}
 KVM_PROBE_TIMEOUT=${VMTEST_KVM_PROBE_TIMEOUT:-20}
 CASES=${VMTEST_CASES:-latency_20ms,refused,abandoned,syn_retrans}
 TCPCONNLAT_SERIES=${VMTEST_TCPCONNLAT_SERIES:-6.1}
