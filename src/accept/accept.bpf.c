@@ -23,8 +23,9 @@
  * and drops are the kernel's own tests, made on the listener as the packet
  * reaches it (see on_listener_packet). The handshake and queue tables are
  * bounded and emptied as sockets move on: a child leaves the queue table
- * when it is accepted or closed, a request when its child is created;
- * requests the kernel gives up on are swept by user space after
+ * when it is accepted or closed, and so does its handshake entry (kept so
+ * far for the overflow test, see struct accept_handshake); requests the
+ * kernel gives up on are swept by user space after
  * ACCEPT_HANDSHAKE_MAX_AGE_NS.
  */
 #include "vmlinux.h"
@@ -73,7 +74,8 @@ struct syn_stash {
 	struct accept_flow flow;
 	__u64 listener;
 	__u64 ts_ns;
-	__s32 undo;		/* counter to take back if a request sock comes */
+	__u32 undo;		/* counter to take back if a request sock comes;
+				 * ACC_COUNTER_MAX for none */
 	__u32 pad;
 };
 
@@ -265,7 +267,7 @@ static __always_inline void on_listener_packet(struct __sk_buff *skb, struct tcp
 	__u32 zero = 0, qlen, backlog;
 	bool acceptq_full, ambiguous;
 	__u8 flags, syncookies;
-	int undo;
+	__u32 undo;
 
 	if (parse_packet(skb, &flow, &flags))
 		return;
@@ -291,7 +293,7 @@ static __always_inline void on_listener_packet(struct __sk_buff *skb, struct tcp
 		 * qlen == backlog the drop or cookie counted here is taken back
 		 * if a request sock follows. */
 		ambiguous = syncookies != 2 && qlen == backlog;
-		undo = -1;
+		undo = ACC_COUNTER_MAX;
 		if ((syncookies == 2 || qlen >= backlog) && !syncookies) {
 			counter_add(l, ACC_DROPS);
 			if (!ambiguous)
@@ -387,8 +389,7 @@ int cg_sockops_req(struct bpf_sock_ops *skops)
 	struct accept_listener *l;
 	struct accept_flow flow;
 	struct syn_stash *stash;
-	__u32 zero = 0;
-	int undo;
+	__u32 zero = 0, undo;
 
 	if (skops->is_fullsock || skops->op != BPF_SOCK_OPS_TIMEOUT_INIT)
 		return 1;
@@ -411,7 +412,7 @@ int cg_sockops_req(struct bpf_sock_ops *skops)
 	if (!l)
 		return 1;
 	counter_add(l, ACC_SYN_QUEUED);
-	if (undo >= 0 && undo < ACC_COUNTER_MAX)
+	if (undo < ACC_COUNTER_MAX)
 		__sync_fetch_and_add(&l->counters[undo], (__u64)-1);
 	return 1;
 }
@@ -465,14 +466,14 @@ static __always_inline void on_child_established(const struct sock *sk)
 
 	flow_from_sock(sk, &flow, &v4mapped);
 	h = bpf_map_lookup_elem(&handshakes, &flow);
-	if (!h)
+	if (!h || h->child)
 		return;		/* not a listener we trace */
 	now = bpf_ktime_get_ns();
 	q.syn_ns = h->syn_ns;
 	q.est_ns = now;
 	q.listener = h->listener;
 	q.synack_retrans = h->synack_retrans;
-	bpf_map_delete_elem(&handshakes, &flow);
+	h->child = 1;
 	if (bpf_map_update_elem(&queued, &key, &q, BPF_ANY)) {
 		stat_inc(&stats, ACCEPT_STAT_PENDING_FULL);
 		return;
@@ -490,6 +491,17 @@ static __always_inline void on_child_established(const struct sock *sk)
 	} else if (qlen > l->qlen_peak) {
 		l->qlen_peak = qlen;
 	}
+}
+
+/* The child left the queue: its handshake entry goes too. */
+static __always_inline void forget_queued(const struct sock *sk, __u64 key)
+{
+	struct accept_flow flow;
+	bool v4mapped;
+
+	flow_from_sock(sk, &flow, &v4mapped);
+	bpf_map_delete_elem(&handshakes, &flow);
+	bpf_map_delete_elem(&queued, &key);
 }
 
 static __always_inline void emit(const struct sock *sk, const struct accept_queued *q,
@@ -551,7 +563,7 @@ static __always_inline void on_accept(const struct sock *sk)
 		else
 			emit(sk, q, ACCEPT_OK, now, pid);
 	}
-	bpf_map_delete_elem(&queued, &key);
+	forget_queued(sk, key);
 }
 
 /* A queued child changes state without accept() having been seen. */
@@ -578,7 +590,7 @@ static __always_inline void on_queued_change(const struct sock *sk, int newstate
 		stat_inc(&stats, ACCEPT_STAT_ACCEPT_UNSEEN);
 		if (l)
 			counter_add(l, ACC_ACCEPTED);
-		bpf_map_delete_elem(&queued, &key);
+		forget_queued(sk, key);
 		return;
 	}
 	err = BPF_CORE_READ(sk, sk_err);
@@ -598,7 +610,7 @@ static __always_inline void on_queued_change(const struct sock *sk, int newstate
 		else
 			stat_inc(&stats, ACCEPT_STAT_FAILED_HIDDEN);
 	}
-	bpf_map_delete_elem(&queued, &key);
+	forget_queued(sk, key);
 }
 
 /*

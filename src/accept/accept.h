@@ -121,7 +121,11 @@ struct accept_handshake {
 	__u64 syn_ns;		/* the SYN reached the listener */
 	__u64 listener;		/* key of the listener table */
 	__u32 synack_retrans;
-	__u32 cookie;		/* answered with a SYN cookie, no request sock */
+	__u16 cookie;		/* answered with a SYN cookie, no request sock */
+	/* The child exists: kept until it is accepted or closed, as packets
+	 * the kernel had already matched to the request sock (early demux)
+	 * still go through it and the listener's overflow test. */
+	__u16 child;
 };
 
 #endif /* TCPLAT_ACCEPT_H */
