@@ -32,7 +32,7 @@ TOOLS=(
 	bash dash ip xtables-nft-multi jq bpftool setpriv sysctl mawk grep sed stdbuf
 	cat cp mv rm mkdir rmdir ln ls env id dirname basename readlink realpath uname tr
 	seq printf echo true false test chmod touch stat nproc uniq paste od sort timeout
-	mktemp date head tail wc cut tee sleep kill ps kmod
+	mktemp date head tail wc cut tee sleep kill ps kmod flock
 )
 # Modules the guest tests need; their dependencies come with them.
 MODULES=(

@@ -74,6 +74,9 @@ struct sock___word {
 /* Is the socket's cgroup conn.cg_id or below it? */
 static __always_inline bool sock_in_cgroup(const struct sock *sk)
 {
+	/* A local copy: inside bpf_core_read()'s expression, conn.cg_level
+	 * would get a CO-RE relocation against a struct the kernel lacks. */
+	__u32 want = conn.cg_level;
 	struct cgroup *cg, *ancestor;
 	__u64 id, word;
 	int level;
@@ -88,16 +91,16 @@ static __always_inline bool sock_in_cgroup(const struct sock *sk)
 	if (!cg)
 		return false;
 	level = BPF_CORE_READ(cg, level);
-	if (level < conn.cg_level || conn.cg_level >= 64)
+	if (level < want || want >= 64)
 		return false;
 	if (bpf_core_field_exists(cg->ancestors)) {
-		if (bpf_core_read(&ancestor, sizeof(ancestor), &cg->ancestors[conn.cg_level]))
+		if (bpf_core_read(&ancestor, sizeof(ancestor), &cg->ancestors[want]))
 			return false;
 		id = BPF_CORE_READ(ancestor, kn, id);
 	} else {
 		struct cgroup___ids *old = (void *)cg;
 
-		if (bpf_core_read(&id, sizeof(id), &old->ancestor_ids[conn.cg_level]))
+		if (bpf_core_read(&id, sizeof(id), &old->ancestor_ids[want]))
 			return false;
 	}
 	return id == conn.cg_id;
