@@ -25,10 +25,6 @@
 #include "tcplat.h"
 #include "rtt.skel.h"
 
-/* After an interval without samples, count the matching connections at
- * most this often (a walk of every namespace's sockets), until told once. */
-#define NO_SAMPLE_CHECK_NS (10 * 1000000000ULL)
-
 /* The previous snapshot of one --by key. */
 struct key_snapshot {
 	struct rtt_key key;
@@ -61,9 +57,6 @@ struct rtt_ctx {
 	uint64_t interval_start_ns;
 	int64_t realtime_offset_ns;
 	bool stopped_by_count;
-	uint64_t last_samples;		/* RTT_STAT_SAMPLES at the last tick */
-	uint64_t last_check_ns;		/* last count of matching connections */
-	bool no_sample_told;
 	struct rtt_totals totals;
 };
 
@@ -366,35 +359,11 @@ static int tick_keys(struct rtt_ctx *ctx, const char *when, uint64_t now)
 	return 0;
 }
 
-/*
- * An interval without a single sample while connections match the filters
- * is said once on stderr, with the reason, rather than left as a silent
- * row of zeros. Cheap: the counters every tick, a walk of the sockets only
- * after an empty interval, at most every NO_SAMPLE_CHECK_NS. Also stops the
- * tcp_probe stand-in once the sockets it follows have closed.
- */
+/* Each tick: the stand-in's life, and an interval without samples explained. */
 static void check_no_sample(struct rtt_ctx *ctx, uint64_t now)
 {
-	uint64_t samples = ctx->last_samples;
-	struct rtt_walk walk;
-	int err;
-
-	if (!ctx->iter)
-		return;
-	err = rtt_iter_standin_sync(ctx->iter);
-	if (err)
-		fprintf(stderr, "tcplat: rtt: tcp_probe stand-in: %s\n", strerror(-err));
-	if (ctx->no_sample_told || read_stats(ctx))
-		return;
-	ctx->last_samples = ctx->totals.samples;
-	if (ctx->totals.samples != samples ||
-	    (ctx->last_check_ns && now - ctx->last_check_ns < NO_SAMPLE_CHECK_NS))
-		return;
-	ctx->last_check_ns = now;
-	if (rtt_iter_walk(ctx->iter, RTT_ITER_COUNT, &walk) || !walk.found.matched)
-		return;
-	rtt_print_no_sample_notice(stderr, walk.found.matched, walk.found.busy);
-	ctx->no_sample_told = true;
+	if (ctx->iter && !read_stats(ctx))
+		rtt_iter_tick(ctx->iter, ctx->totals.samples, now);
 }
 
 /* --detail has no intervals to print, but the same silence to explain. */

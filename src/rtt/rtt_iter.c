@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "rtt_format.h"
 #include "rtt_iter.h"
 #include "rtt.skel.h"
 #include "rtt_iter.skel.h"
@@ -24,6 +25,9 @@
 /* Namespaces a walk remembers, to enter each once: far more than a host
  * runs; beyond it the rest are counted as refused, not walked twice. */
 #define MAX_NETNS 65536
+/* After an interval without samples, count the matching connections at
+ * most this often (a walk of every namespace's sockets), until told once. */
+#define NO_SAMPLE_CHECK_NS (10 * 1000000000ULL)
 /* read() of an iterator returns EAGAIN after a million sockets without
  * output (ours prints nothing): go on reading, this many times at most. */
 #define MAX_ITER_READS 1024
@@ -34,6 +38,16 @@ struct rtt_iter {
 	struct bpf_link *link;
 	struct bpf_link *standin_link;
 	bool has_setsockopt;
+	uint64_t last_samples;		/* at the last tick */
+	uint64_t last_check_ns;		/* last count after an empty interval */
+	bool no_sample_told;
+};
+
+/* One walk over the network namespaces. */
+struct rtt_walk {
+	struct rtt_iter_result found;	/* summed over the namespaces */
+	uint32_t netns;			/* namespaces walked */
+	uint32_t netns_refused;		/* that could not be entered (CAP_SYS_ADMIN) */
 };
 
 struct ns_id {
@@ -90,7 +104,7 @@ static struct rtt_iter_bpf *iter_load(const struct rtt_iter_cfg *cfg, bool setso
 	return iter;
 }
 
-struct rtt_iter *rtt_iter_open(const struct rtt_iter_cfg *cfg)
+static struct rtt_iter *rtt_iter_open(const struct rtt_iter_cfg *cfg)
 {
 	struct rtt_iter *it;
 	int err;
@@ -119,11 +133,6 @@ fail:
 	return NULL;
 }
 
-bool rtt_iter_has_setsockopt(const struct rtt_iter *it)
-{
-	return it->has_setsockopt;
-}
-
 /* The comm of PID, as the kernel has it (at most 15 characters). */
 static void read_comm(uint32_t pid, char *comm, size_t len)
 {
@@ -140,7 +149,7 @@ static void read_comm(uint32_t pid, char *comm, size_t len)
 	fclose(f);
 }
 
-int rtt_iter_add_pid(struct rtt_iter *it, uint32_t pid)
+static int rtt_iter_add_pid(struct rtt_iter *it, uint32_t pid)
 {
 	int map = bpf_map__fd(it->iter->maps.pid_sockets), n = 0, err = 0;
 	char path[64], target[64];
@@ -272,7 +281,7 @@ static int walk_dir(struct ns_walk *w, const char *dir, bool pids)
 	return err;
 }
 
-int rtt_iter_walk(struct rtt_iter *it, enum rtt_iter_op op, struct rtt_walk *walk)
+static int rtt_iter_walk(struct rtt_iter *it, enum rtt_iter_op op, struct rtt_walk *walk)
 {
 	struct ns_walk w = { .it = it, .walk = walk };
 	struct stat st;
@@ -302,7 +311,7 @@ int rtt_iter_walk(struct rtt_iter *it, enum rtt_iter_op op, struct rtt_walk *wal
 	return err;
 }
 
-int rtt_iter_standin_sync(struct rtt_iter *it)
+static int rtt_iter_standin_sync(struct rtt_iter *it)
 {
 	struct bpf_program *prog = it->skel->progs.standin_tcp_probe;
 	int fd = bpf_map__fd(it->skel->maps.standin);
@@ -326,9 +335,24 @@ int rtt_iter_standin_sync(struct rtt_iter *it)
 	return 0;
 }
 
-bool rtt_iter_standin_attached(const struct rtt_iter *it)
+void rtt_iter_tick(struct rtt_iter *it, uint64_t samples, uint64_t now_ns)
 {
-	return it->standin_link != NULL;
+	uint64_t before = it->last_samples;
+	struct rtt_walk walk;
+	int err;
+
+	err = rtt_iter_standin_sync(it);
+	if (err)
+		fprintf(stderr, "tcplat: rtt: tcp_probe stand-in: %s\n", strerror(-err));
+	it->last_samples = samples;
+	if (it->no_sample_told || samples != before ||
+	    (it->last_check_ns && now_ns - it->last_check_ns < NO_SAMPLE_CHECK_NS))
+		return;
+	it->last_check_ns = now_ns;
+	if (rtt_iter_walk(it, RTT_ITER_COUNT, &walk) || !walk.found.matched)
+		return;
+	rtt_print_no_sample_notice(stderr, walk.found.matched, walk.found.busy);
+	it->no_sample_told = true;
 }
 
 /* Why the kernel would not enrol sockets from before the start. */

@@ -34,9 +34,12 @@ static const char rtt_doc[] =
 	"A sample is the RTT measurement the kernel feeds its estimator (tcp_rtt_estimator): "
 	"with the fentry and kprobe backends, one per ACK that yields one (from "
 	"tcp_ack_update_rtt); with the tracepoint backend, one per round trip (cgroup sockops "
-	"BPF_SOCK_OPS_RTT_CB), and only for connections established after tcplat started. On "
-	"kernels before 6.10 that callback carries no sample, and the smoothed RTT stands in "
-	"for it (tcplat says so). SRTT is the smoothed RTT after the sample.\n"
+	"BPF_SOCK_OPS_RTT_CB). On kernels before 6.10 that callback carries no sample, and the "
+	"smoothed RTT stands in for it (tcplat says so). SRTT is the smoothed RTT after the "
+	"sample. Connections that existed before the start are traced too (before 6.12, on the "
+	"tracepoint backend, through the smoothed RTT at tcp_probe; -v says which); of those, "
+	"-p selects the ones the process holds open. A "
+	"dual-stack socket with an IPv4-mapped peer is an IPv4 connection.\n"
 	"\n"
 	"Examples:\n"
 	"  tcplat rtt                       # histogram every second, milliseconds\n"
@@ -62,7 +65,8 @@ static const struct argp_option rtt_options[] = {
 	  "Only samples of connections whose minimum RTT (the kernel's windowed minimum, "
 	  "including this sample) is at least MS", 0 },
 	{ "laddr", OPT_LADDR, "ADDR", 0, "Only connections with this local address", 0 },
-	{ "raddr", OPT_RADDR, "ADDR", 0, "Only connections with this remote address", 0 },
+	{ "raddr", OPT_RADDR, "ADDR", 0,
+	  "Only connections with this remote address (::ffff:a.b.c.d is a.b.c.d)", 0 },
 	{ "lport", OPT_LPORT, "PORT", 0, "Only connections with this local port", 0 },
 	{ "rport", OPT_RPORT, "PORT", 0, "Only connections with this remote port", 0 },
 	{ "max-keys", OPT_MAX_KEYS, "N", 0,

@@ -391,12 +391,44 @@ case_rtt_cgroup()
 	tcplat_start "$dir" rtt --detail --json --cgroup "$cg" --rport $RTT_ECHO_PORT ||
 		{ rmdir "$cg"; return; }
 	sh -c "echo \$\$ > $cg/cgroup.procs &&
-		exec ip netns exec $NS_C $CLIENT -o $dir/in -4 -a $S4 -p $RTT_ECHO_PORT -E 10 -T 10000" &
+		exec ip netns exec $NS_C $CLIENT -o $dir/c_in -4 -a $S4 -p $RTT_ECHO_PORT -E 10 -T 10000" &
 	pid=$!
-	client "$dir" out -4 -a "$S4B" -p $RTT_ECHO_PORT -E 10 -T 10000
+	client "$dir" c_out -4 -a "$S4B" -p $RTT_ECHO_PORT -E 10 -T 10000
 	wait "$pid"
 	tcplat_stop
 	rmdir "$cg" || fail "rmdir $cg"
+	check_eq "$(jq -s -c 'map(select(.type == "rtt") | .raddr) | unique' "$dir/out")" "[\"$S4\"]" \
+		"only the connection made from inside the cgroup"
+	check test "$(jq -s 'map(select(.type == "rtt")) | length' "$dir/out")" -ge 5 -- "its samples"
+}
+
+# --cgroup for connections from before the start: the walk at start-up
+# tests the socket's cgroup as the hooks do.
+case_rtt_cgroup_preexisting()
+{
+	local dir=$WORK/rtt_cgroup_pre root cg pid bg
+
+	mkdir -p "$dir"
+	rtt_servers || return
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	check test -n "$root" -- "no cgroup2 mount" || return
+	cg=$root/tcplat_rtt_test_pre_$$
+	mkdir "$cg" || { fail "mkdir $cg"; return; }
+	# Round trips every 5 ms until -T ends them, 3 s after the connect.
+	sh -c "echo \$\$ > $cg/cgroup.procs &&
+		exec ip netns exec $NS_C $CLIENT -o $dir/c_in -4 -a $S4 -p $RTT_ECHO_PORT -E 5000 -i 5 -T 3000" &
+	pid=$!
+	client "$dir" c_out -4 -a "$S4B" -p $RTT_ECHO_PORT -E 5000 -i 5 -T 3000 &
+	bg=$!
+	sleep 0.5
+	if tcplat_start "$dir" rtt --detail --json --cgroup "$cg" --rport $RTT_ECHO_PORT; then
+		sleep 1
+		tcplat_stop
+	fi
+	wait "$pid" "$bg"
+	rmdir "$cg" || fail "rmdir $cg"
+	check grep -q 'rtt: 1 matching connection from before the start' "$dir/err" -- \
+		"-v: only the one inside the cgroup matches"
 	check_eq "$(jq -s -c 'map(select(.type == "rtt") | .raddr) | unique' "$dir/out")" "[\"$S4\"]" \
 		"only the connection made from inside the cgroup"
 	check test "$(jq -s 'map(select(.type == "rtt")) | length' "$dir/out")" -ge 5 -- "its samples"
@@ -454,7 +486,9 @@ case_rtt_preexisting()
 	mkdir -p "$dir"
 	rtt_servers || return
 	rtt_delay $RTT_Q1 $d "$S4" "$dir/held" || return
-	client "$dir" echo -4 -a "$S4" -p $RTT_ECHO_PORT -E 250 -i 10 -T 60000 &
+	# Round trips every 30 ms until -T ends the connection, 7 s after its
+	# connect: tcplat traces it from about 2 s to 4.5 s (later in a slow VM).
+	client "$dir" echo -4 -a "$S4" -p $RTT_ECHO_PORT -E 1000 -i 10 -T 7000 &
 	bg=$!
 	sleep 2
 	tcplat_start "$dir" rtt --by flow --json --raddr "$S4" --rport $RTT_ECHO_PORT 0.5 ||
@@ -503,27 +537,30 @@ case_rtt_no_sample_notice()
 
 	mkdir -p "$dir"
 	rtt_servers || return
-	# One echo, 7 s idle (tcplat runs in there), one more.
-	client "$dir" idle -4 -a "$S4" -p $RTT_ECHO_PORT -E 2 -i 7000 -T 20000 &
+	# One echo, 5 s idle (tcplat runs in there), one more.
+	client "$dir" idle -4 -a "$S4" -p $RTT_ECHO_PORT -E 2 -i 5000 -T 20000 &
 	bg=$!
 	sleep 0.5
-	tcplat_start "$dir" rtt --json --raddr "$S4" --rport $RTT_ECHO_PORT 0.5 ||
+	tcplat_start "$dir" rtt --json --raddr "$S4" --rport $RTT_ECHO_PORT 0.4 ||
 		{ wait "$bg"; return; }
-	sleep 2
+	sleep 1.5
 	tcplat_stop
 	wait "$bg"
 	check_eq "$(jq -r '"\(.end) \(.rtt_count)"' "$dir/idle")" "done 2" "the client's two echoes"
 	check test "$(jq -s '[.[] | select(.type == "rtt_hist" and .count == 0)] | length' \
 		"$dir/out")" -ge 3 -- "empty intervals"
+	check_eq "$(jq -s '[.[] | select(.type == "rtt_hist") | .count] | add' "$dir/out")" 0 \
+		"no sample while tcplat ran"
 	check_eq "$(rtt_notices "$dir")" 1 "the notice, once"
 	check grep -q 'but 1 connection matches the filters: it is idle (no data of its own in flight' \
 		"$dir/err" -- "the notice says why: $(cat "$dir/err")"
 }
 
 # A dual-stack socket (AF_INET6 to ::ffff:198.18.0.2, Java's default) is an
-# IPv4 connection: -4, --raddr and --laddr keep it, -6 drops it, --by raddr
-# puts it with plain IPv4 to the same address; JSON says family 4 and
-# v4mapped, text shows the plain IPv4 addresses.
+# IPv4 connection: -4 and --raddr 198.18.0.2 keep it, -6 drops it, --by
+# raddr puts it with plain IPv4 to the same address; JSON says family 4 and
+# v4mapped, with the plain IPv4 addresses (those --laddr compares), and so
+# does the text.
 case_rtt_dualstack()
 {
 	local dir=$WORK/rtt_dualstack f pids=() bg pid lm lp n all
@@ -531,7 +568,7 @@ case_rtt_dualstack()
 	mkdir -p "$dir"
 	rtt_servers || return
 	rtt_delay $RTT_Q1 10 "$S4" "$dir/held" || return
-	for f in v4:-4 v6:-6 raddr:--raddr=$S4 laddr:--laddr=$C4 mapped:--raddr=::ffff:$S4; do
+	for f in v4:-4 v6:-6 raddr:--raddr=$S4; do
 		tcplat_start "$dir/${f%%:*}" rtt --detail --json --rport $RTT_ECHO_PORT ${f#*:} ||
 			return
 		pids+=("$TCPLAT_PID")
@@ -559,7 +596,7 @@ case_rtt_dualstack()
 	lp=$(jq .lport "$dir/c_plain")
 	samples() { jq -s -c --argjson p "$2" "map(select(.type == \"rtt\" and .lport == \$p))$3" \
 		"$dir/$1/out"; }
-	for f in v4 raddr laddr mapped; do
+	for f in v4 raddr; do
 		n=$(samples $f "$lm" ' | length')
 		check test "$n" -ge 5 -- "$f: only $n samples of the dual-stack connection" || continue
 		check_eq "$(samples $f "$lm" ' | map([.family, .laddr, .raddr, .v4mapped]) | unique')" \
@@ -600,7 +637,8 @@ case_rtt_errors()
 }
 
 RTT_CASES="rtt_hist_10ms rtt_hist_50ms rtt_detail rtt_filters rtt_by_raddr rtt_by_flow rtt_text
-	   rtt_partial rtt_pid rtt_cgroup rtt_sample_source rtt_preexisting rtt_no_sample_notice
+	   rtt_partial rtt_pid rtt_cgroup rtt_cgroup_preexisting rtt_sample_source rtt_preexisting
+	   rtt_no_sample_notice
 	   rtt_dualstack rtt_pid_preexisting rtt_errors"
 
 # The measured p50 error of each mode against the injected delay.

@@ -213,15 +213,18 @@ check_modules()
 # backend's samples are the smoothed RTT), a connection that carried traffic
 # for 2 s before tcplat started (the tracepoint backend enrols it from a tcp
 # iterator from 6.12, and follows it through tcp_probe's srtt before), the
-# notice for an idle one, and a dual-stack (IPv4-mapped) connection shown
-# as IPv4. Tolerance: RTT_TOL_PCT of D.
+# notice for an idle one, a dual-stack (IPv4-mapped) connection shown as
+# IPv4, and --cgroup on connections from before the start (the walk and the
+# hooks test the socket's cgroup). Tolerance: RTT_TOL_PCT of D.
 RTT_TOL_PCT=$(cmdline_word tcplat.rtt_tol_pct) || RTT_TOL_PCT=25
 RTT_CASES=(rtt_hist_50ms rtt_detail rtt_sample_source rtt_preexisting rtt_no_sample_notice
-	   rtt_dualstack)
+	   rtt_dualstack rtt_cgroup_preexisting)
 
 rtt_backend()
 {
-	local b=$1 dir=$WORK/rtt.$b rc line passed failed errs reason try first=
+	local b=$1
+	local dir=$WORK/rtt.$b rc line passed failed errs reason try c first='' first_passed=0
+	local cases=() retried=()
 
 	mkdir -p "$dir"
 	echo "=== rtt, backend $b: probing"
@@ -233,22 +236,40 @@ rtt_backend()
 		verdict "check=rtt backend=$b result=refused expected=no reason=${reason//[[:space:]]/_}"
 		return
 	fi
+	cases=("${RTT_CASES[@]}")
 	for try in 1 2; do
-		echo "=== rtt, backend $b: tests/integration/run.sh ${RTT_CASES[*]}"
+		echo "=== rtt, backend $b: tests/integration/run.sh ${cases[*]}"
 		TCPLAT_BACKEND=$b TCPLAT_RTT_TOL_PCT=$RTT_TOL_PCT \
-			TCPLAT_RTT_ERRORS_FILE=$dir/errors.tsv \
-			timeout 600 "$REPO_ROOT/tests/integration/run.sh" "${RTT_CASES[@]}" \
+			TCPLAT_RTT_ERRORS_FILE=$dir/errors.$try.tsv \
+			timeout 600 "$REPO_ROOT/tests/integration/run.sh" "${cases[@]}" \
 			>"$dir/log" 2>&1
 		rc=$?
 		cat "$dir/log"
 		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dir/log" | tail -n 1)
 		read -r passed _ failed _ <<<"${line:-? passed, ? failed}"
+		if ((try == 2)) && [[ $passed$first_passed =~ ^[0-9]+$ ]]; then
+			passed=$((passed + first_passed))
+		fi
 		((rc == 0)) && [[ -n $line && $failed == 0 ]] && break
-		# Emulation on a shared host has outliers: one more run, reported.
 		((try == 1 && RETRIES > 0)) || break
+		# Emulation on a shared host has outliers: the failed cases once
+		# more (all of them if the run said none), reported as such.
 		first+="retried=1 first_run=$passed/$failed "
+		first_passed=$passed
+		read -r -a cases <<<"$(sed -n 's/^failed: //p' "$dir/log" | sed 's|rtt/|rtt_|g')"
+		((${#cases[@]})) || { cases=("${RTT_CASES[@]}"); first_passed=0; }
 		echo "=== rtt, backend $b: failed once (passed/failed $passed/$failed), running again"
 	done
+	# The first run's p50 errors of the cases not run again, then the
+	# second run's (modes are case names without rtt_ and _Nms).
+	for c in "${cases[@]}"; do
+		[[ -e $dir/errors.2.tsv ]] || break
+		c=${c#rtt_}
+		retried+=("${c%_[0-9]*ms}")
+	done
+	awk -F'\t' -v r=" ${retried[*]-} " 'index(r, " " $1 " ") == 0' "$dir/errors.1.tsv" \
+		>"$dir/errors.tsv" 2>/dev/null
+	cat "$dir/errors.2.tsv" >>"$dir/errors.tsv" 2>/dev/null
 	# p50 - D per mode, us
 	errs=$(awk -F'\t' '{ printf "%s%s_%sms=%d", n++ ? "," : "", $1, $2, $3 - $2 * 1000 }' \
 		"$dir/errors.tsv" 2>/dev/null)
