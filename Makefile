@@ -14,7 +14,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 CFLAGS ?= -g -O2
 # One folder per feature (its BPF side, user side, options, format) and one
 # for what they share; objects land flat in $(OUTPUT), so names are unique.
-FEATURES := connect rtt accept
+FEATURES := connect rtt
 # BPF skeletons: one per feature, plus rtt's walk of the sockets that existed
 # before the start (loaded on its own, so a kernel without it still runs rtt).
 SKELS := $(FEATURES) rtt_iter
@@ -37,11 +37,11 @@ vpath test_%.c $(wildcard tests/unit/*/)
 # Pure modules: no libbpf calls beyond names, unit-tested without a kernel.
 PURE := parse addr json text opts backend privs hist_view hist_text connect_opts connect_format \
 	connect_agg connect_hist_format rtt_opts rtt_format prom series hist_family connect_metrics \
-	rtt_metrics serve_opts procstat accept_opts accept_format accept_table
+	rtt_metrics serve_opts procstat
 # The exporter's glue: libbpf, sockets, libmicrohttpd.
 SERVE := serve serve_http serve_privs serve_connect serve_rtt
 USER := main evloop cgroup_path connect_hist connect_load $(PURE) $(FEATURES) rtt_iter $(SERVE)
-TOOLS := nfq_delay lat_client lat_server scrape_load acc_server
+TOOLS := nfq_delay lat_client lat_server scrape_load
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/*/test_*.c)))
 
 ifeq ($(V),1)
@@ -115,7 +115,7 @@ $(BIN): $(USER:%=$(OUTPUT)/%.o)
 tools: $(TOOLS:%=$(OUTPUT)/tests/%)
 
 $(OUTPUT)/tests/nfq_delay: LDLIBS := -lnetfilter_queue -lnfnetlink
-$(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server $(OUTPUT)/tests/acc_server: LDLIBS :=
+$(OUTPUT)/tests/lat_client $(OUTPUT)/tests/lat_server: LDLIBS :=
 $(OUTPUT)/tests/scrape_load: LDLIBS := -lpthread
 $(OUTPUT)/tests/%: tests/tools/%.c tests/tools/tools.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)

@@ -24,8 +24,6 @@ static const struct {
 	{ "connect", cmd_connect, "latency of every active TCP connect, per connection" },
 	{ "rtt", cmd_rtt, "round-trip times of established connections: histograms, per key, "
 			  "per sample" },
-	{ "accept", cmd_accept, "server side: handshake time and accept-queue wait per connection, "
-				"listener overflows and drops" },
 	{ "serve", cmd_serve, "Prometheus exporter: connect and RTT histograms over HTTP" },
 };
 

@@ -16,7 +16,6 @@
 int cmd_connect(int argc, char **argv);
 int cmd_rtt(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
-int cmd_accept(int argc, char **argv);
 
 /* Privileges, BTF, libbpf logging, signals: 0, or 1 with one line printed. */
 int tcplat_prepare(const struct trace_opts *opts);

@@ -475,7 +475,6 @@ source "$REPO_ROOT/tests/integration/rtt_cases.sh"
 source "$REPO_ROOT/tests/integration/connect_cases.sh"
 source "$REPO_ROOT/tests/integration/kill_cases.sh"
 source "$REPO_ROOT/tests/integration/serve_cases.sh"
-source "$REPO_ROOT/tests/integration/accept_cases.sh"
 
 main()
 {
@@ -516,10 +515,6 @@ main()
 	for c in $SERVE_CASES; do
 		selected "$c" || continue
 		run_case "serve/${c#serve_}" "case_$c"
-	done
-	for c in $ACCEPT_CASES; do
-		selected "$c" || continue
-		run_case "accept/${c#accept_}" "case_$c"
 	done
 	error_report
 	connect_retr_report
