@@ -175,7 +175,7 @@ case_serve_faults()
 # 1000 label sets, the rest in 'other', every connect counted, RSS bounded.
 case_serve_many_dests()
 {
-	local dir=$WORK/serve_many n series other rss folded kfolded
+	local dir=$WORK/serve_many n series other rss rss_limit folded kfolded
 
 	ns_c ip route add "$SERVE_DEST_NET.0.0/16" via "$S4" || { fail "route"; return; }
 	ns_s ip route add local "$SERVE_DEST_NET.0.0/16" dev lo || { fail "local route"; return; }
@@ -207,7 +207,13 @@ PY
 	check test "$((series - other))" -le 1000 -- "series beyond --max-series: $series"
 	check test "$other" -ge 1 -- "no 'other' series"
 	check test "${folded:-0}" -ge 1 -- "tcplat_series_folded_total: $folded"
-	check test "$(printf '%.0f' "${rss:-0}")" -lt $((64 << 20)) -- "RSS $rss"
+	# The bound is the production build's. Under the sanitizer build
+	# (tests/sanitize.sh) ASan's shadow memory and its quarantine of freed
+	# blocks add to every allocation: about twice as much resident memory
+	# measured (130 MB), so that build gets four times the bound.
+	rss_limit=$((64 << 20))
+	[[ ${TCPLAT_SANITIZED:-0} == 1 ]] && rss_limit=$((256 << 20))
+	check test "$(printf '%.0f' "${rss:-0}")" -lt "$rss_limit" -- "RSS $rss (limit $rss_limit)"
 	check_eq "$(awk '/^tcplat_events_dropped_total/ { s += $NF } END { print s + 0 }' \
 		"$dir/scrape.txt")" 0 "dropped"
 	serve_record "many_dests made=5000 counted=$n series=$series other=$other user_folded_label_sets=$folded kernel_folded_connects=$kfolded rss_bytes=$rss"
