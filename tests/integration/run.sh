@@ -410,7 +410,9 @@ case_errors()
 	check_eq "$(wc -l <<<"$out")" 1 "one line without privileges"
 	check grep -q 'missing CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)' <<<"$out" -- \
 		"privilege message: $out"
-	"$TCPLAT" connect --help | grep -q -- '--failed' || fail "--help lacks --failed"
+	# Read whole, then searched: with grep -q in a pipe, grep may exit at the
+	# match while tcplat still writes, and pipefail takes its SIGPIPE for a miss.
+	grep -q -- '--failed' <<<"$("$TCPLAT" connect --help)" || fail "--help lacks --failed"
 	"$TCPLAT" connect --backend fentry >/dev/null 2>"$WORK/fentry.err"
 	rc=$?
 	# This kernel refuses fentry: a forced backend that cannot load is a

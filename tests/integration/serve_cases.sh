@@ -353,8 +353,10 @@ case_serve_errors()
 		"$TCPLAT" serve --listen 127.0.0.1:0 2>&1 >/dev/null)
 	check_eq "$?" 1 "exit status without privileges"
 	check_eq "$(wc -l <<<"$out")" 1 "one line without privileges"
-	"$TCPLAT" serve --help | grep -q -- '--web.listen-address' || fail "--help lacks --web.listen-address"
-	"$TCPLAT" --help | grep -q '^  serve ' || fail "tcplat --help lacks serve"
+	# Read whole, then searched (a grep -q pipe can SIGPIPE tcplat: see run.sh).
+	grep -q -- '--web.listen-address' <<<"$("$TCPLAT" serve --help)" ||
+		fail "--help lacks --web.listen-address"
+	grep -q '^  serve ' <<<"$("$TCPLAT" --help)" || fail "tcplat --help lacks serve"
 }
 
 # A real Prometheus scrapes it every second (it negotiates OpenMetrics).
