@@ -26,6 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *bad, *nl;
 
 	memcpy(&in, data, size < sizeof(in) ? size : sizeof(in));
+	/* A bool holds 0 or 1: the summary's comes from a flag bit, not from
+	 * raw bytes (loading any other value is undefined behaviour). */
+	in.sum.hist = in.flags & 16;
 	view = (struct connect_view){ in.flags & 1, in.flags & 2, in.flags & 4, in.flags & 8 };
 
 	connect_print_header(fuzz_out_open(&o), &view);
