@@ -219,7 +219,7 @@ static int ns_remember(struct ns_walk *w, const struct stat *st)
 {
 	struct ns_id *grown;
 
-	if (w->nseen == w->cap) {
+	if (w->nseen == w->cap || !w->seen) {
 		if (w->cap >= MAX_NETNS)
 			return -ENOSPC;
 		w->cap = w->cap ? w->cap * 2 : 64;

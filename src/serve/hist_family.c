@@ -191,7 +191,7 @@ static int add_to(struct hist_family *f, struct series_set *set, struct hist_ser
 		return idx;
 	s = &series[idx];
 	if (!s->key) {
-		s->key = malloc(len);
+		s->key = malloc(len ? len : 1);	/* no labels: an empty key */
 		if (!s->key)
 			return -ENOMEM;
 		memcpy(s->key, f->scratch, len);

@@ -158,7 +158,7 @@ static int count_fds(int dir_fd, uint64_t *count)
 int procstat_write(struct procstat *p, struct prom_writer *w)
 {
 	uint64_t size = 0, resident = 0, fds = 0, cpu_us;
-	struct rlimit lim;
+	struct rlimit lim = { 0 };
 	struct rusage ru;
 	char statm[128];
 	ssize_t n;
